@@ -1,0 +1,149 @@
+import { LoadError, formatProblem } from '../load/errors.js';
+import { loadInventory } from '../load/inventory.js';
+import type { Item, Playbook } from '../load/model.js';
+import { loadPlaybook } from '../load/playbook.js';
+import { loadModules } from '../modules/registry.js';
+import { matchHosts } from '../plan/patterns.js';
+import { shouldRun } from '../plan/tags.js';
+import { Executor } from '../execute/executor.js';
+import { JsonReporter } from '../report/json.js';
+import { StreamReporter } from '../report/stream.js';
+import { render } from '../template/templar.js';
+import { Scope, type Vars } from '../template/scope.js';
+import { parseExtraVars } from './extra-vars.js';
+import { promptSecret } from './prompt.js';
+
+export interface RunCliOptions {
+  inventory: string[];
+  check?: boolean;
+  diff?: boolean;
+  tags: string[];
+  skipTags: string[];
+  limit?: string;
+  extraVars: string[];
+  forks: number;
+  connection?: 'local' | 'ssh';
+  verbose: number;
+  listHosts?: boolean;
+  listTasks?: boolean;
+  listTags?: boolean;
+  syntaxCheck?: boolean;
+  startAtTask?: string;
+  forceHandlers?: boolean;
+  json?: boolean;
+  rolesPath: string[];
+  user?: string;
+  privateKey?: string;
+  askPass?: boolean;
+  askBecomePass?: boolean;
+  become?: boolean;
+  becomeUser?: string;
+  hostKeyChecking?: string;
+  timeout?: number;
+}
+
+export interface Io {
+  out: (s: string) => void;
+  err: (s: string) => void;
+  color: boolean;
+  signal?: AbortSignal;
+}
+
+/** Exit codes of ansible-playbook 2.14. */
+export const EXIT = { ok: 0, error: 1, failed: 2, unreachable: 4, parse: 4, options: 5, interrupted: 99 } as const;
+
+function listItems(items: Item[], inherited: string[], only: string[], skip: string[], out: string[]): void {
+  for (const it of items) {
+    const tags = [...new Set([...inherited, ...it.tags])];
+    if (it.kind === 'block') listItems([...it.block, ...it.rescue, ...it.always], tags, only, skip, out);
+    else if (shouldRun(tags, only, skip)) {
+      const base = it.name ?? (it.kind === 'task' ? it.module : it.action);
+      const title = it.role ? `${it.role.name} : ${base}` : base;
+      out.push(`      ${title}\tTAGS: [${tags.join(', ')}]`);
+      if (it.kind === 'include' && it.preloaded) listItems(it.preloaded, [], only, skip, out);
+    }
+  }
+}
+
+function allTags(items: Item[], acc: Set<string>): void {
+  for (const it of items) {
+    for (const t of it.tags) acc.add(t);
+    if (it.kind === 'block') allTags([...it.block, ...it.rescue, ...it.always], acc);
+    if (it.kind === 'include' && it.preloaded) allTags(it.preloaded, acc);
+  }
+}
+
+function listing(pb: Playbook, o: RunCliOptions, extra: Vars, inventory: ReturnType<typeof loadInventory>): string {
+  const lines: string[] = ['', `playbook: ${pb.file}`];
+  pb.plays.forEach((play, i) => {
+    const scope = new Scope([{ vars: play.vars }, { vars: extra }], render);
+    const pattern = render(play.hosts, scope);
+    lines.push('', `  play #${i + 1} (${String(pattern)}): ${play.name}\tTAGS: [${play.inherited.tags.join(', ')}]`);
+    if (o.listHosts) {
+      let hosts = matchHosts(Array.isArray(pattern) ? pattern.map(String) : String(pattern), inventory);
+      if (o.limit) {
+        const allow = new Set(matchHosts(o.limit, inventory));
+        hosts = hosts.filter((h) => allow.has(h));
+      }
+      lines.push(`    pattern: ['${String(pattern)}']`, `    hosts (${hosts.length}):`, ...hosts.map((h) => `      ${h}`));
+    }
+    const items = [...play.pre_tasks, ...play.roles, ...play.tasks, ...play.post_tasks];
+    if (o.listTasks) {
+      lines.push('    tasks:');
+      listItems(items, play.inherited.tags, o.tags, o.skipTags, lines);
+    }
+    if (o.listTags) {
+      const acc = new Set<string>(play.inherited.tags);
+      allTags(items, acc);
+      lines.push(`      TASK TAGS: [${[...acc].sort().join(', ')}]`);
+    }
+  });
+  return lines.join('\n') + '\n';
+}
+
+/** `tsplay run`: load and validate everything, then plan and execute; returns the exit code. */
+export async function runCommand(playbookFile: string, o: RunCliOptions, io: Io): Promise<number> {
+  await loadModules();
+  let playbook: Playbook;
+  let inventory: ReturnType<typeof loadInventory>;
+  let extra: Vars;
+  try {
+    inventory = loadInventory(o.inventory);
+    extra = parseExtraVars(o.extraVars);
+    playbook = loadPlaybook(playbookFile, { rolesPath: o.rolesPath });
+  } catch (e) {
+    if (e instanceof LoadError) {
+      io.err(e.problems.map(formatProblem).join('\n') + '\n');
+      return EXIT.parse;
+    }
+    throw e;
+  }
+  if (o.syntaxCheck) {
+    io.out(`\nplaybook: ${playbook.file}\n`);
+    return EXIT.ok;
+  }
+  if (o.listHosts || o.listTasks || o.listTags) {
+    io.out(listing(playbook, o, extra, inventory));
+    return EXIT.ok;
+  }
+  const hostDefaults: Vars = {};
+  if (o.user) hostDefaults.ansible_user = o.user;
+  if (o.privateKey) hostDefaults.ansible_ssh_private_key_file = o.privateKey;
+  if (o.hostKeyChecking !== undefined) hostDefaults.ansible_host_key_checking = o.hostKeyChecking;
+  else if (process.env.ANSIBLE_HOST_KEY_CHECKING !== undefined) hostDefaults.ansible_host_key_checking = process.env.ANSIBLE_HOST_KEY_CHECKING;
+  if (o.timeout !== undefined) hostDefaults.ansible_timeout = o.timeout;
+  // Secrets typed at a prompt go in as extra vars so they outrank inventory, as in Ansible.
+  if (o.askPass) extra.ansible_password = await promptSecret('SSH password: ');
+  if (o.askBecomePass) extra.ansible_become_password = await promptSecret('BECOME password: ');
+  const reporter = o.json ? new JsonReporter(io.out) : new StreamReporter({ write: io.out, color: io.color, verbosity: o.verbose, diff: !!o.diff });
+  if (o.become) for (const p of playbook.plays) p.inherited.become ??= true;
+  if (o.becomeUser) for (const p of playbook.plays) p.inherited.become_user ??= o.becomeUser;
+  const exec = new Executor({
+    inventory, playbook, reporter,
+    check: !!o.check, diff: !!o.diff, tags: o.tags, skipTags: o.skipTags, limit: o.limit, extraVars: extra,
+    forks: o.forks, connection: o.connection, verbosity: o.verbose, startAt: o.startAtTask, forceHandlers: !!o.forceHandlers,
+    rolesPath: o.rolesPath, signal: io.signal, hostDefaults,
+  });
+  const outcome = await exec.run();
+  return outcome.exitCode;
+}

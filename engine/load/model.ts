@@ -1,0 +1,118 @@
+import type { Loc } from './errors.js';
+import type { Vars } from '../template/scope.js';
+
+/** Keywords that a task, block, role or play hands down to what it contains. */
+export interface Inherited {
+  when: unknown[];
+  tags: string[];
+  become?: unknown;
+  become_user?: unknown;
+  environment?: unknown;
+  no_log?: unknown;
+  check_mode?: unknown;
+  ignore_errors?: unknown;
+  ignore_unreachable?: unknown;
+  delegate_to?: unknown;
+  run_once?: unknown;
+  any_errors_fatal?: unknown;
+  timeout?: unknown;
+  vars: Vars;
+}
+
+export interface Role {
+  name: string;
+  path: string;
+  defaults: Vars;
+  vars: Vars;
+  handlers: Item[];
+  /** Roles this one depends on (meta/main.yml), already loaded. */
+  deps: RoleUse[];
+}
+
+export interface RoleUse {
+  role: Role;
+  params: Vars;
+  tags: string[];
+  when: unknown[];
+  loc: Loc;
+}
+
+interface ItemBase extends Inherited {
+  loc: Loc;
+  name?: string;
+  role?: Role;
+  /** Parameters of the role use or include that brought this item in. */
+  params?: Vars;
+}
+
+export interface Task extends ItemBase {
+  kind: 'task';
+  module: string;
+  args: Record<string, unknown>;
+  loop?: unknown;
+  loopKind?: 'loop' | 'with_items' | 'with_list' | 'with_dict' | 'with_indexed_items' | 'with_sequence' | 'with_together' | 'with_nested' | 'with_fileglob';
+  loop_control?: { loop_var?: string; label?: unknown; index_var?: string; pause?: number };
+  register?: string;
+  notify: string[];
+  listen: string[];
+  changed_when?: unknown;
+  failed_when?: unknown;
+  until?: unknown;
+  retries?: unknown;
+  delay?: unknown;
+  /** Base directory for relative paths used by this task (its file's directory). */
+  dir: string;
+}
+
+export interface Block extends ItemBase {
+  kind: 'block';
+  block: Item[];
+  rescue: Item[];
+  always: Item[];
+}
+
+/** A dynamic include; the file or role may depend on variables, so it is expanded per host at run time. */
+export interface Include extends ItemBase {
+  kind: 'include';
+  action: 'include_tasks' | 'include_role';
+  target: unknown;
+  tasksFrom?: unknown;
+  args: Vars;
+  loop?: unknown;
+  loopKind?: Task['loopKind'];
+  loop_control?: Task['loop_control'];
+  dir: string;
+  /** Items loaded ahead when the target was literal, so they are validated before any host is touched. */
+  preloaded?: Item[];
+  preloadedRole?: Role;
+}
+
+export type Item = Task | Block | Include;
+
+export interface Play {
+  name: string;
+  loc: Loc;
+  hosts: unknown;
+  vars: Vars;
+  varsFiles: { path: unknown; loc: Loc }[];
+  pre_tasks: Item[];
+  roles: Block[];
+  tasks: Item[];
+  post_tasks: Item[];
+  handlers: Item[];
+  gather_facts: boolean;
+  serial?: unknown;
+  strategy: 'linear' | 'free';
+  order: string;
+  any_errors_fatal: boolean;
+  max_fail_percentage?: number;
+  force_handlers: boolean;
+  inherited: Inherited;
+  dir: string;
+}
+
+export interface Playbook {
+  file: string;
+  dir: string;
+  plays: Play[];
+}
