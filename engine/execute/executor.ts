@@ -14,6 +14,7 @@ import { TemplateError, toBool, toText } from '../template/filters.js';
 import { Scope, type Layer, type Vars } from '../template/scope.js';
 import { render, renderString } from '../template/templar.js';
 import { HostState } from './state.js';
+import { label as labelOf } from '../report/pyjson.js';
 import { runTaskOnHost, type TaskEnv } from './task.js';
 
 export interface RunOptions {
@@ -78,6 +79,8 @@ export class Executor {
   private readonly roleTimes = new Map<string, number>();
   private readonly started = Date.now();
   private interrupted = false;
+  /** Hosts that took part in a play; delegation targets alone do not appear in the recap. */
+  private readonly played = new Set<string>();
 
   constructor(readonly o: RunOptions) {
     this.limit = pLimit(Math.max(1, o.forks));
@@ -189,7 +192,7 @@ export class Executor {
       line: task.loc.line,
       handler: ctx.handler,
       noLog,
-      verboseAlways: (task as Task).module === 'debug',
+      verboseAlways: (task as Task).module === 'debug' || (task as Task).module === 'assert',
     };
   }
 
@@ -253,7 +256,7 @@ export class Executor {
       await this.pool.closeAll();
     }
     const stats = new Map<string, HostStats>();
-    for (const [h, s] of this.states) stats.set(h, s.stats);
+    for (const [h, s] of this.states) if (this.played.has(h)) stats.set(h, s.stats);
     const timing: Timing = {
       totalMs: Date.now() - this.started,
       tasks: [...this.taskTimes].map(([title, ms]) => ({ title, ms })),
@@ -278,25 +281,27 @@ export class Executor {
       hosts = hosts.filter((h) => allowed.has(h));
     }
     hosts = orderHosts(hosts, play.order);
-    r.playStart(play.name);
     const remaining = hosts.filter((h) => this.state(h).active);
     if (!hosts.length) {
+      r.playStart(play.name);
       r.noHostsMatched();
       return false;
     }
     pre.hosts = remaining;
+    for (const h of remaining) this.played.add(h);
     for (const h of remaining) this.state(h).ended = false;
     pre.varsFiles = this.loadVarsFiles(play, playScope);
     for (const batch of serialBatches(remaining, play.serial, playScope)) {
       if (this.interrupted) return true;
+      // Ansible prints the PLAY banner again for every serial batch.
+      r.playStart(play.name);
       const run: PlayRun = { ...pre, batch, halted: false };
       const before = batch.filter((h) => !this.state(h).active).length;
       await this.runBatch(run);
       const failedNow = batch.filter((h) => this.state(h).failed || this.state(h).unreachable).length;
-      if (failedNow - before === batch.length) {
-        r.noMoreHosts();
-        return true;
-      }
+      if (run.halted) r.noMoreHosts();
+      // Ansible stops the whole playbook when every host of a batch failed.
+      if (failedNow - before === batch.length) return true;
       if (run.halted) return false;
     }
     return false;
@@ -346,8 +351,11 @@ export class Executor {
       });
       for (const host of hostsAll) this.state(host).notified.delete(h);
       if (!hosts.length) continue;
-      if (h.kind === 'task') await this.runTask(h, hosts, { ...ctx, role: h.role });
-      else await this.runItems([h], hosts, { ...ctx, role: h.role });
+      // A role's handler sees the parameters the play gave that role.
+      const params = h.role ? (run.play.roles.find((b) => b.role === h.role)?.params ?? {}) : {};
+      const hctx = { ...ctx, role: h.role, params };
+      if (h.kind === 'task') await this.runTask(h, hosts, hctx);
+      else await this.runItems([h], hosts, hctx);
     }
   }
 
@@ -406,8 +414,9 @@ export class Executor {
   private async runInclude(inc: Include, hosts: string[], parent: Ctx): Promise<void> {
     if (!this.tagsAllow(inc, parent) || !this.startAtFound) return;
     const ctx = this.childCtx(parent, inc);
+    this.o.reporter.taskStart(this.taskInfo(inc, parent));
     // Hosts that resolve to the same file run it together, as Ansible groups them.
-    const groups = new Map<string, { hosts: string[]; items: Item[]; role?: Role; params: Vars }>();
+    const groups = new Map<string, { hosts: string[]; items: Item[]; role?: Role; params: Vars; file?: string; label?: string }>();
     for (const h of hosts) {
       const scope = this.scope(h, ctx, inc);
       const { evalCondition } = await import('../template/expr.js');
@@ -418,7 +427,7 @@ export class Executor {
         const target = toText(render(inc.target, s));
         const params = render(inc.args, s) as Vars;
         if (inc.loop !== undefined) params[inc.loop_control?.loop_var ?? 'item'] = item;
-        const key = `${target}\0${JSON.stringify(params)}`;
+        const key = `${target}\0${JSON.stringify(params)}\0${inc.loop !== undefined ? labelOf(item) : ''}`;
         let g = groups.get(key);
         if (!g) {
           if (inc.action === 'include_role') {
@@ -435,15 +444,21 @@ export class Executor {
               if (!file) throw new TemplateError(`include_tasks: could not find '${target}' (${inc.loc.file}:${inc.loc.line})`);
               items = loadTasksAtRuntime(file, inc.role ?? ctx.role, this.o.playbook.dir);
             }
-            g = { hosts: [], items, params };
+            g = { hosts: [], items, params, file: isAbsolute(target) ? target : (resolveTaskFile(target, inc.dir, inc.role ?? ctx.role, this.o.playbook.dir) ?? target) };
           }
           groups.set(key, g);
         }
+        if (inc.loop !== undefined) g.label = labelOf(item);
         if (!g.hosts.includes(h)) g.hosts.push(h);
       }
     }
-    for (const [key, g] of groups) {
-      for (const h of g.hosts) this.o.reporter.included(h, key.split('\0')[0]!);
+    // Ansible reports every include_tasks as `included:` (counted ok) before running any; include_role shows nothing.
+    for (const g of groups.values()) {
+      if (!g.file) continue;
+      this.o.reporter.included(g.hosts, g.file, g.label);
+      for (const h of g.hosts) this.state(h).stats.ok++;
+    }
+    for (const g of groups.values()) {
       const child: Ctx = { ...ctx, role: g.role ?? ctx.role, params: { ...ctx.params, ...g.params }, when: [], tags: ctx.tags.filter(() => false) };
       // Included tasks keep only their own tags (Ansible's include_tasks semantics).
       await this.runItems(g.items, g.hosts, g.role ? { ...child, kw: ctx.kw } : child);
@@ -459,8 +474,12 @@ export class Executor {
     if (task.module !== 'setup' || task.name !== 'Gathering Facts') {
       if (!this.tagsAllow(task, ctx)) return;
     }
-    if (task.module === 'meta') return this.runMeta(task, hosts, ctx);
     const info = this.taskInfo(task, ctx);
+    if (task.module === 'meta') {
+      // Ansible prints the banner of a meta task, but no host lines.
+      this.o.reporter.taskStart(info);
+      return this.runMeta(task, hosts, ctx);
+    }
     if (!this.shownTasks.has(task) || ctx.play.play.strategy !== 'free') {
       this.shownTasks.add(task);
       this.o.reporter.taskStart(info);

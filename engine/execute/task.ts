@@ -178,7 +178,8 @@ function pick(task: Task): Vars {
 
 /** One execution with until/retries, changed_when and failed_when applied. */
 async function attempt(task: Task, host: string, scope: Scope, env: TaskEnv): Promise<TaskResult> {
-  const retries = task.until !== undefined ? Math.max(1, Number(render(task.retries ?? 3, scope))) : 1;
+  // ansible-core 2.14 makes retries+1 attempts: the first try plus `retries` retries.
+  const retries = task.until !== undefined ? Math.max(0, Number(render(task.retries ?? 3, scope))) + 1 : 1;
   const delay = Number(render(task.delay ?? 5, scope));
   let result: TaskResult = { status: 'ok' };
   for (let n = 1; n <= retries; n++) {

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { LineCounter, parseDocument, isMap, isSeq, isScalar, isAlias, type Node, type Document } from 'yaml';
+import { LineCounter, parseDocument, isMap, isSeq, isScalar, isAlias, type Node, type Document, type Tags } from 'yaml';
 import { LoadError, type Loc } from './errors.js';
 
 export type Yaml = null | boolean | number | string | Yaml[] | { [k: string]: Yaml };
@@ -33,9 +33,21 @@ export function setLoc(to: object, loc: Loc | undefined): void {
   if (loc) nodeLoc.set(to, loc);
 }
 
+/**
+ * YAML 1.1 as PyYAML reads it, which is what Ansible users write against:
+ * yes/no/on/off are booleans, but a bare y or n stays a string.
+ */
+function pyyamlBools(tags: Tags): Tags {
+  return tags.map((t) => {
+    if (typeof t !== 'object' || t.tag !== 'tag:yaml.org,2002:bool' || !('test' in t) || !t.test) return t;
+    const truthy = String(t.test).includes('[Yy]es');
+    return { ...t, test: truthy ? /^(?:[Yy]es|YES|[Tt]rue|TRUE|[Oo]n|ON)$/ : /^(?:[Nn]o|NO|[Ff]alse|FALSE|[Oo]ff|OFF)$/ };
+  }) as Tags;
+}
+
 export function parseYaml(text: string, file: string): Yaml {
   const lc = new LineCounter();
-  const doc: Document = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true, version: '1.1' });
+  const doc: Document = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true, version: '1.1', customTags: pyyamlBools });
   if (doc.errors.length) {
     throw new LoadError(
       doc.errors.map((e) => {

@@ -5,7 +5,8 @@ const COLORS = { green: 32, yellow: 33, red: 31, cyan: 36, magenta: 35, brightRe
 type Color = keyof typeof COLORS;
 
 /** Fields the default callback never prints (Ansible strips its internal keys the same way). */
-const HIDDEN = new Set(['status', 'results', 'item', 'label', 'diff', 'stdout_lines_hidden']);
+const HIDDEN = new Set(['status', 'results', 'item', 'label', 'diff', 'ignored']);
+const DEBUG_KEYS = new Set(['msg', 'exception', 'warnings', 'deprecations']);
 
 export interface StreamOptions {
   write: (s: string) => void;
@@ -63,9 +64,10 @@ export class StreamReporter implements Reporter {
   private dump(result: TaskResult, task: TaskInfo, force = false): string {
     const body = this.shown(result, task);
     const indent = task.verboseAlways || this.o.verbosity > 2 ? 4 : undefined;
-    if (task.verboseAlways && !task.noLog) {
-      delete body.changed;
-      if (body.failed === false) delete body.failed;
+    if (task.module === 'debug' && !task.noLog) {
+      // As Ansible's _clean_results: debug shows only what it was asked to.
+      if ('msg' in body) for (const k of Object.keys(body)) !DEBUG_KEYS.has(k) && delete body[k];
+      else for (const k of ['changed', 'failed', 'skipped', 'skip_reason', 'ansible_loop_var']) delete body[k];
     }
     return force || task.verboseAlways || this.o.verbosity > 0 ? ` => ${pyJson(body, indent)}` : '';
   }
@@ -96,7 +98,7 @@ export class StreamReporter implements Reporter {
     this.diffs(item, task);
     switch (item.status) {
       case 'skipped':
-        this.line(this.c('cyan', `skipping: ${who} => ${lbl}${this.o.verbosity > 0 ? this.dump(item, task) : ''}`));
+        this.line(this.c('cyan', `skipping: ${who} => ${lbl} ${this.o.verbosity > 0 ? this.dump(item, task) : ''}`));
         break;
       case 'failed':
         this.line(this.c('red', `failed: ${who} ${lbl}${this.dump(item, task, true)}`));
@@ -138,8 +140,8 @@ export class StreamReporter implements Reporter {
     this.line(this.c('red', `FAILED - RETRYING: [${host}]: ${task.title} (${left} retries left).${this.o.verbosity > 0 ? this.dump(result, task) : ''}`));
   }
 
-  included(host: string, file: string): void {
-    this.line(`included: ${file} for ${host}`);
+  included(hosts: string[], file: string, label?: string): void {
+    this.line(`included: ${file} for ${hosts.join(', ')}${label !== undefined ? ` => (item=${label})` : ''}`);
   }
 
   warn(message: string): void {

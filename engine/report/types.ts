@@ -51,7 +51,7 @@ export interface Reporter {
   itemResult(host: string, task: TaskInfo, item: ItemResult, delegatedTo?: string): void;
   hostResult(host: string, task: TaskInfo, result: TaskResult, delegatedTo?: string): void;
   retry(host: string, task: TaskInfo, left: number, result: TaskResult): void;
-  included(host: string, file: string): void;
+  included(hosts: string[], file: string, label?: string): void;
   warn(message: string): void;
   verbose(level: number, message: string): void;
   recap(stats: Map<string, HostStats>, timing: Timing): void;
