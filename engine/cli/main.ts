@@ -72,6 +72,10 @@ export async function main(argv: string[]): Promise<void> {
     process.stderr.write('\n [ERROR]: User interrupted execution\n');
     ac.abort();
   };
+  // A closed pipe (`tsplay run ... | head`) is not an error worth a stack trace.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  });
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   const io = { out: (s: string) => process.stdout.write(s), err: (s: string) => process.stderr.write(s), color: !!process.stdout.isTTY && !process.env.NO_COLOR, signal: ac.signal };

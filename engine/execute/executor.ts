@@ -64,6 +64,8 @@ interface PlayRun {
   hosts: string[];
   batch: string[];
   halted: boolean;
+  /** Halted by any_errors_fatal or max_fail_percentage, which end the playbook too. */
+  fatal: boolean;
 }
 
 const KW = ['become', 'become_user', 'environment', 'no_log', 'check_mode', 'ignore_errors', 'ignore_unreachable', 'delegate_to', 'run_once', 'any_errors_fatal', 'timeout'] as const;
@@ -272,7 +274,7 @@ export class Executor {
   private async runPlay(play: Play): Promise<boolean> {
     const r = this.o.reporter;
     const inv = this.o.inventory;
-    const pre: PlayRun = { play, varsFiles: {}, hosts: [], batch: [], halted: false };
+    const pre: PlayRun = { play, varsFiles: {}, hosts: [], batch: [], halted: false, fatal: false };
     const playScope = new Scope([{ vars: play.vars }, { vars: this.o.extraVars }], render);
     const pattern = render(play.hosts, playScope);
     let hosts = matchHosts(Array.isArray(pattern) ? pattern.map(String) : String(pattern ?? ''), inv);
@@ -281,6 +283,7 @@ export class Executor {
       hosts = hosts.filter((h) => allowed.has(h));
     }
     hosts = orderHosts(hosts, play.order);
+    for (const h of hosts) this.state(h).ended = false;
     const remaining = hosts.filter((h) => this.state(h).active);
     if (!hosts.length) {
       r.playStart(play.name);
@@ -289,18 +292,21 @@ export class Executor {
     }
     pre.hosts = remaining;
     for (const h of remaining) this.played.add(h);
-    for (const h of remaining) this.state(h).ended = false;
     pre.varsFiles = this.loadVarsFiles(play, playScope);
     for (const batch of serialBatches(remaining, play.serial, playScope)) {
       if (this.interrupted) return true;
       // Ansible prints the PLAY banner again for every serial batch.
       r.playStart(play.name);
-      const run: PlayRun = { ...pre, batch, halted: false };
+      const run: PlayRun = { ...pre, batch, halted: false, fatal: false };
       const before = batch.filter((h) => !this.state(h).active).length;
       await this.runBatch(run);
       const failedNow = batch.filter((h) => this.state(h).failed || this.state(h).unreachable).length;
-      if (run.halted) r.noMoreHosts();
-      // Ansible stops the whole playbook when every host of a batch failed.
+      if (run.fatal) {
+        // any_errors_fatal and max_fail_percentage end the whole playbook, as in ansible-core.
+        r.noMoreHosts();
+        return true;
+      }
+      // Ansible also stops the whole playbook when every host of a batch failed.
       if (failedNow - before === batch.length) return true;
       if (run.halted) return false;
     }
@@ -497,14 +503,14 @@ export class Executor {
     const failedHere = targets.filter((h, i) => results[i]?.status === 'failed' && !results[i]?.ignored);
     if (fatal && failedHere.length) {
       for (const h of ctx.play.batch) this.state(h).ended = true;
-      ctx.play.halted = true;
+      ctx.play.halted = ctx.play.fatal = true;
     }
     const mfp = ctx.play.play.max_fail_percentage;
     if (mfp !== undefined) {
       const failed = ctx.play.batch.filter((h) => this.state(h).failed || this.state(h).unreachable).length;
       if ((failed / ctx.play.batch.length) * 100 > mfp) {
         for (const h of ctx.play.batch) this.state(h).ended = true;
-        ctx.play.halted = true;
+        ctx.play.halted = ctx.play.fatal = true;
       }
     }
   }

@@ -380,8 +380,8 @@ class Loader {
     const seen = new Set<string>();
     const roles: Block[] = [];
     if (data.roles !== undefined && !Array.isArray(data.roles)) this.problems.add(locOf(data, 'roles'), 'roles', 'expected a list of roles');
-    for (const r of Array.isArray(data.roles) ? data.roles : []) {
-      const use = this.roleUse(r, locOf(data, 'roles')!);
+    for (const [i, r] of (Array.isArray(data.roles) ? data.roles : []).entries()) {
+      const use = this.roleUse(r, locOf(data.roles, String(i)) ?? locOf(data, 'roles')!);
       if (use) roles.push(...this.roleBlocks(use, seen));
     }
     const handlers = this.items(data.handlers ?? [], dirname(file), undefined, undefined, true);

@@ -73,6 +73,8 @@ export function parseYaml(text: string, file: string): Yaml {
     if (isSeq(n)) {
       const out: Yaml[] = n.items.map((i) => convert(i as Node));
       nodeLoc.set(out, at(n));
+      // Items by index, so a scalar entry (a role name) can be pointed at too.
+      keyLocs.set(out, new Map(n.items.map((i, idx) => [String(idx), at(i as Node)])));
       return out;
     }
     if (isMap(n)) {

@@ -66,16 +66,16 @@ export class Scope implements Lookup {
     return [...s];
   }
 
-  /** A plain-object view for Handlebars, which reads properties and checks `in`. */
+  /**
+   * A plain-object view for Handlebars: one lazy getter per name, so only the
+   * variables a template reads are rendered.
+   */
   asContext(): Vars {
-    const self = this;
-    return new Proxy({} as Vars, {
-      get: (_t, p) => (typeof p === 'string' && self.has(p) ? self.lookup(p) : undefined),
-      has: (_t, p) => typeof p === 'string' && self.has(p),
-      ownKeys: () => self.names(),
-      getOwnPropertyDescriptor: (_t, p) =>
-        typeof p === 'string' && self.has(p) ? { value: self.lookup(p), enumerable: true, configurable: true, writable: false } : undefined,
-    });
+    const ctx: Vars = {};
+    for (const name of this.names()) {
+      Object.defineProperty(ctx, name, { get: () => this.lookup(name), enumerable: true, configurable: true });
+    }
+    return ctx;
   }
 
   /** Every variable rendered, for debug `var: vars` and the JSON report. */

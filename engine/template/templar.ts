@@ -52,8 +52,8 @@ function missingNames(text: string, scope: Scope): string[] {
   const walk = (n: unknown): void => {
     if (!n || typeof n !== 'object') return;
     const node = n as HbNode;
-    if (node.type === 'PathExpression' && typeof node.head === 'string' && !(node.data as boolean)) {
-      const head = node.head;
+    if (node.type === 'PathExpression' && Array.isArray(node.parts) && node.parts.length && !(node.data as boolean) && !(node.depth as number)) {
+      const head = String(node.parts[0]);
       if (!scope.has(head) && !hb.helpers[head] && head !== 'this') out.add(node.original as string);
     }
     for (const v of Object.values(node)) {
@@ -121,7 +121,8 @@ export function renderString(s: string, scope: Scope): unknown {
   const single = SINGLE.exec(s);
   if (single) {
     const inner = single[1]!;
-    if (PATH.test(inner) && !hb.helpers[inner]) return lookupPath(inner, scope);
+    // A variable wins over a helper of the same name (`{{list}}` with a variable `list`).
+    if (PATH.test(inner) && (!hb.helpers[inner] || scope.has(inner))) return lookupPath(inner, scope);
     if (!inner.startsWith('#') && !inner.startsWith('/') && !inner.startsWith('!') && !inner.startsWith('>')) {
       captured = undefined;
       run(`{{__capture (${inner})}}`, scope, scope.asContext());

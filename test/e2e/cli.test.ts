@@ -1,0 +1,114 @@
+import { expect } from 'chai';
+import { execa } from 'execa';
+import { existsSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { FIXTURES, ROOT, tsplay } from '../helpers.js';
+
+const dir = join(FIXTURES, 'e2e');
+const site = join(dir, 'site.yml');
+const inv = join(dir, 'inv.yml');
+const BIN = join(ROOT, 'bin', 'tsplay.js');
+
+describe('tsplay run over the local connection', function () {
+  this.timeout(60000);
+  beforeEach(() => rmSync('/tmp/tsplay-e2e', { recursive: true, force: true }));
+
+  it('first run changes, handlers run; the second run changes nothing', async () => {
+    const first = await tsplay('run', site, '-i', inv);
+    expect(first.code, first.out).to.equal(0);
+    expect(first.out).to.match(/RUNNING HANDLER \[announce\]/);
+    // run_once: the directory task counts on w1 only, as in Ansible.
+    expect(first.out).to.match(/w1\s+: ok=5\s+changed=2/);
+    for (const h of ['w1', 'w2', 'w3', 'w4']) {
+      if (h !== 'w1') expect(first.out).to.match(new RegExp(`${h}\\s+: ok=4\\s+changed=1`));
+      expect(existsSync(`/tmp/tsplay-e2e/${h}`)).to.equal(true);
+    }
+    const second = await tsplay('run', site, '-i', inv);
+    expect(second.out).not.to.match(/changed: /);
+    expect(second.out).not.to.match(/RUNNING HANDLER/);
+    expect(second.out).to.match(/w2\s+: ok=3\s+changed=0/);
+  });
+
+  it('check mode predicts and changes nothing', async () => {
+    const r = await tsplay('run', site, '-i', inv, '--check');
+    expect(r.code).to.equal(0);
+    expect(existsSync('/tmp/tsplay-e2e')).to.equal(false);
+    expect(r.out).to.match(/TASK \[make the directory\] \*+\nchanged: \[w1\]/);
+  });
+
+  it('no_log hides the secret everywhere, even at -vvv', async () => {
+    const r = await tsplay('run', site, '-i', inv, '-vvv');
+    expect(r.out).to.include("the output has been hidden due to the fact that 'no_log: true'");
+    expect(r.out + r.err).not.to.include('s3cr3t-value');
+  });
+
+  it('--tags, --skip-tags, --limit and --start-at-task select what runs', async () => {
+    const tags = await tsplay('run', site, '-i', inv, '--tags', 'late');
+    expect(tags.out).to.include('TASK [late task]');
+    expect(tags.out).not.to.include('TASK [write a file per host]');
+    const skip = await tsplay('run', site, '-i', inv, '--skip-tags', 'files,setup');
+    expect(skip.out).not.to.include('TASK [write a file per host]');
+    expect(skip.out).to.include('TASK [a secret]');
+    const limit = await tsplay('run', site, '-i', inv, '--limit', 'w2:w3');
+    expect(limit.out).to.match(/^w2 /m).and.to.match(/^w3 /m);
+    expect(limit.out).not.to.match(/^w1 /m);
+    const start = await tsplay('run', site, '-i', inv, '--start-at-task', 'a secret');
+    expect(start.out).not.to.include('TASK [write a file per host]');
+    expect(start.out).to.include('TASK [a secret]');
+  });
+
+  it('--list-hosts, --list-tasks and --list-tags touch no host', async () => {
+    const hosts = await tsplay('run', site, '-i', inv, '--list-hosts', '--limit', 'w1,w4');
+    expect(hosts.out).to.include('hosts (2):\n      w1\n      w4');
+    const tasks = await tsplay('run', site, '-i', inv, '--list-tasks', '--tags', 'files');
+    expect(tasks.out).to.include('write a file per host\tTAGS: [files]');
+    expect(tasks.out).not.to.include('late task');
+    const tags = await tsplay('run', site, '-i', inv, '--list-tags');
+    expect(tags.out).to.include('TASK TAGS: [files, late, setup]');
+    expect(existsSync('/tmp/tsplay-e2e')).to.equal(false);
+  });
+
+  it('--json prints one document with plays, tasks, results and stats', async () => {
+    const r = await tsplay('run', site, '-i', inv, '--json');
+    const doc = JSON.parse(r.out) as { plays: { tasks: { task: { name: string }; hosts: Record<string, { status: string; censored?: string }> }[] }[]; stats: Record<string, { ok: number; changed: number }> };
+    expect(doc.stats.w2).to.include({ ok: 4, changed: 1 });
+    const secret = doc.plays[0]!.tasks.find((t) => t.task.name === 'a secret')!;
+    expect(secret.hosts.w1!.censored).to.match(/no_log/);
+    expect(r.out).not.to.include('s3cr3t-value');
+  });
+
+  it('max_fail_percentage stops the play and the playbook, as ansible-core does', async () => {
+    const r = await tsplay('run', join(dir, 'maxfail.yml'), '-i', inv);
+    expect(r.code).to.equal(2);
+    expect(r.out).to.include('NO MORE HOSTS LEFT');
+    expect(r.out).not.to.include('TASK [not reached]');
+    expect(r.out).not.to.include('PLAY [the playbook has stopped]');
+    expect(r.out).to.match(/w3\s+: ok=0\s+changed=0\s+unreachable=0\s+failed=0\s+skipped=1/);
+  });
+
+  it('the free strategy runs every task on every host', async () => {
+    const r = await tsplay('run', join(dir, 'free.yml'), '-i', inv);
+    expect(r.code).to.equal(0);
+    for (const h of ['w1', 'w2', 'w3', 'w4']) expect(r.out).to.match(new RegExp(`${h}\\s+: ok=2\\s+changed=1`));
+  });
+
+  it('the binary prints help and exits 0', async () => {
+    const r = await execa('node', [BIN, 'run', '--help'], { reject: false });
+    expect(r.exitCode).to.equal(0);
+    expect(r.stdout).to.include('--check').and.to.include('Exit codes');
+  });
+
+  it('an interrupt stops new tasks, ends the running command, prints the recap and exits 99', async () => {
+    const child = execa('node', [BIN, 'run', join(dir, 'slow.yml')], { reject: false });
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    while (!out.includes('TASK [wait]')) await new Promise((r) => setTimeout(r, 50));
+    const t0 = Date.now();
+    child.kill('SIGINT');
+    const r = await child;
+    expect(r.exitCode).to.equal(99);
+    expect(Date.now() - t0).to.be.below(20000);
+    expect(r.stdout).to.include('PLAY RECAP');
+    expect(r.stdout).not.to.include('TASK [never]');
+  });
+});

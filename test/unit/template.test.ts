@@ -1,0 +1,85 @@
+import { expect } from 'chai';
+import { evalCondition, evaluate } from '../../engine/template/expr.js';
+import { TemplateError } from '../../engine/template/filters.js';
+import { Scope } from '../../engine/template/scope.js';
+import { render, renderString, renderText } from '../../engine/template/templar.js';
+
+const scope = (vars: Record<string, unknown>) => new Scope([{ vars }], render);
+
+describe('templating (Handlebars)', () => {
+  const s = scope({ a: 'x', n: 5, list: [1, 2, 3], cfg: { port: 6443, hosts: ['m1', 'm2'] }, ref: '{{a}}-y', loop1: '{{loop2}}', loop2: '{{loop1}}' });
+  it('renders text and keeps the type of a single expression', () => {
+    expect(renderString('v={{a}}', s)).to.equal('v=x');
+    expect(renderString('{{list}}', s)).to.deep.equal([1, 2, 3]);
+    expect(renderString('{{ n }}', s)).to.equal(5);
+    expect(renderString('{{cfg.hosts}}', s)).to.deep.equal(['m1', 'm2']);
+    expect(renderString('{{length list}}', s)).to.equal(3);
+  });
+  it('renders variables lazily, through other variables', () => {
+    expect(renderString('{{ref}}', s)).to.equal('x-y');
+  });
+  it('has the helpers cluster roles need', () => {
+    expect(renderString('{{default missing "d"}}', s)).to.equal('d');
+    expect(renderString('{{join cfg.hosts ","}}', s)).to.equal('m1,m2');
+    expect(renderString('{{first list}}-{{last list}}', s)).to.equal('1-3');
+    expect(renderString('{{upper a}}{{lower "Q"}}', s)).to.equal('Xq');
+    expect(renderString('{{replace "a.b.c" "." "-"}}', s)).to.equal('a-b-c');
+    expect(renderString('{{regex_replace "v1.32.3" "^v([0-9]+)[.]([0-9]+).*" "\\1.\\2"}}', s)).to.equal('1.32');
+    expect(renderString('{{to_json cfg}}', s)).to.equal('{"port":6443,"hosts":["m1","m2"]}');
+    expect(renderString('{{from_json "[1]"}}', s)).to.deep.equal([1]);
+    expect(renderString('{{b64decode (b64encode "secret")}}', s)).to.equal('secret');
+    expect(renderString('{{basename "/etc/x.conf"}} {{dirname "/etc/x.conf"}}', s)).to.equal('x.conf /etc');
+    expect(renderString("{{quote \"it's\"}}", s)).to.equal(`'it'"'"'s'`);
+    expect(renderText('a:\n{{indent (to_yaml cfg) 2 true}}\n', s)).to.equal('a:\n  port: 6443\n  hosts:\n    - m1\n    - m2\n');
+  });
+  it('iterates and branches in template files', () => {
+    expect(renderText('{{#each cfg.hosts}}server {{this}}:{{../cfg.port}}\n{{/each}}', s)).to.equal('server m1:6443\nserver m2:6443\n');
+    expect(renderText('{{#if (eq a "x")}}yes{{else}}no{{/if}}', s)).to.equal('yes');
+  });
+  it('names the undefined variable', () => {
+    expect(() => renderString('{{nope}}', s)).to.throw(TemplateError, /'nope' is undefined/);
+    expect(() => renderString('x {{cfg.nope}}', s)).to.throw(TemplateError, /undefined/);
+    expect(() => renderString('{{join nope ","}}', s)).to.throw(TemplateError, /'nope' is undefined/);
+  });
+  it('detects recursive definitions', () => {
+    expect(() => renderString('{{loop1}}', s)).to.throw(TemplateError, /recursive/);
+  });
+});
+
+describe('conditions (Ansible expressions)', () => {
+  const s = scope({ n: 3, s: 'fast', l: [1, 2], d: { k: 'v', n: { x: 1 } }, yes: 'yes', r: { changed: true, failed: false, skipped: false, rc: 0 } });
+  const t = (e: string) => evalCondition(e, s);
+  it('compares and combines', () => {
+    expect(t('n == 3 and s != "slow"')).to.equal(true);
+    expect(t('n < 2 or n >= 3')).to.equal(true);
+    expect(t('not n > 2')).to.equal(false);
+    expect(t('(n + 1) * 2 == 8')).to.equal(true);
+  });
+  it('in, not in, attribute and index access', () => {
+    expect(t('2 in l and 5 not in l')).to.equal(true);
+    expect(t("'k' in d and d.k == 'v' and d['n'].x == 1 and l[-1] == 2")).to.equal(true);
+    expect(t('"as" in s')).to.equal(true);
+  });
+  it('tests: defined, undefined, succeeded, failed, changed, skipped', () => {
+    expect(t('n is defined and zz is undefined and zz is not defined')).to.equal(true);
+    expect(t('r is succeeded and r is changed and r is not failed and r is not skipped')).to.equal(true);
+  });
+  it('filters: length, default, bool, int', () => {
+    expect(t('l | length == 2')).to.equal(true);
+    expect(t('(zz | default(4)) == 4')).to.equal(true);
+    expect(t('yes | bool')).to.equal(true);
+    expect(t('"42" | int > 40')).to.equal(true);
+    expect(evaluate('[1, 2] | join("-")', s)).to.equal('1-2');
+  });
+  it('a list is a conjunction', () => {
+    expect(evalCondition(['n == 3', 'l | length > 5'], s)).to.equal(false);
+    expect(evalCondition(['n == 3', true], s)).to.equal(true);
+  });
+  it('undefined variables are errors, with the name', () => {
+    expect(() => t('zz == 1')).to.throw(TemplateError, /'zz' is undefined/);
+    expect(() => t('d.nope.x == 1')).to.throw(TemplateError, /'d.nope' is undefined/);
+  });
+  it('syntax errors say where', () => {
+    expect(() => t('n == ')).to.throw(TemplateError, /cannot parse expression 'n ==' at column/);
+  });
+});
