@@ -14,6 +14,8 @@ export interface ConnectionVars {
   sshCommonArgs?: string;
   proxyJump?: string;
   connectTimeoutMs?: number;
+  /** tsplay's own variable ansible_ssh_known_hosts_file: a known_hosts file instead of ~/.ssh/known_hosts. */
+  knownHostsFile?: string;
 }
 
 export type ConnectionFactory = (vars: ConnectionVars) => Promise<Connection>;

@@ -1,7 +1,246 @@
-import { UnreachableError, type Connection } from './types.js';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { homedir, userInfo } from 'node:os';
+import { join } from 'node:path';
+import type { Duplex } from 'node:stream';
+import pLimit from 'p-limit';
+import SSHConfig from 'ssh-config';
+import { Client, type ConnectConfig } from 'ssh2';
+import { verifyHostKey } from './known-hosts.js';
 import type { ConnectionVars } from './pool.js';
+import { UnreachableError, becomeWrap, shq, type Connection, type ExecOptions, type ExecResult, type PutOptions } from './types.js';
 
-/** Placeholder until the SSH transport lands: every SSH host is unreachable with a clear reason. */
-export async function connectSsh(vars: ConnectionVars): Promise<Connection> {
-  throw new UnreachableError(`SSH connection to ${vars.address} is not available in this build; use -c local`);
+/** OpenSSH's default MaxSessions: channels open at once on one connection. */
+const MAX_SESSIONS = 10;
+const TRANSIENT = /ECONNRESET|ETIMEDOUT|EPIPE|EHOSTUNREACH|ECONNREFUSED|handshake|Connection lost/i;
+const PID_MARK = '\u0001TSPLAY_PID=';
+
+function expandHome(p: string): string {
+  return p.startsWith('~/') ? join(homedir(), p.slice(2)) : p;
+}
+
+interface Target {
+  host: string;
+  port: number;
+  user: string;
+  keyFiles: string[];
+  proxyJump?: string;
+  knownHosts: string[];
+}
+
+/** Merges inventory variables over ~/.ssh/config (Host, HostName, User, Port, IdentityFile, ProxyJump). */
+function resolveTarget(alias: string, vars: Partial<ConnectionVars>, knownHostsVar?: string): Target {
+  const cfgFile = join(homedir(), '.ssh', 'config');
+  const cfg = existsSync(cfgFile) ? (SSHConfig.parse(readFileSync(cfgFile, 'utf8')).compute(alias, { ignoreCase: true }) as Record<string, string | string[]>) : {};
+  const one = (k: string): string | undefined => {
+    const v = cfg[k];
+    return Array.isArray(v) ? v[0] : v;
+  };
+  const identity = cfg.identityfile ? (Array.isArray(cfg.identityfile) ? cfg.identityfile : [cfg.identityfile]) : [];
+  const keyFiles = vars.privateKeyFile
+    ? [expandHome(vars.privateKeyFile)]
+    : identity.length
+      ? identity.map(expandHome)
+      : ['id_ed25519', 'id_ecdsa', 'id_rsa'].map((f) => join(homedir(), '.ssh', f)).filter(existsSync);
+  const known = knownHostsVar ? [expandHome(knownHostsVar)] : one('userknownhostsfile') ? one('userknownhostsfile')!.split(/\s+/).map(expandHome) : [join(homedir(), '.ssh', 'known_hosts')];
+  return {
+    host: vars.address && vars.address !== alias ? vars.address : (one('hostname') ?? alias),
+    port: vars.port ?? Number(one('port') ?? 22),
+    user: vars.user ?? one('user') ?? userInfo().username,
+    keyFiles,
+    proxyJump: vars.proxyJump ?? one('proxyjump'),
+    knownHosts: known,
+  };
+}
+
+/**
+ * One SSH connection per host for the whole run: every command is an exec
+ * channel on it, at most MaxSessions at once.
+ */
+export class SshConnection implements Connection {
+  commands = 0;
+  private readonly sessions = pLimit(MAX_SESSIONS);
+  private closedReason: string | undefined;
+
+  constructor(
+    readonly host: string,
+    /** Public so a bastion's client can forward a channel to the next hop. */
+    readonly client: Client,
+    private readonly user: string,
+    private readonly jump?: SshConnection,
+  ) {
+    client.on('close', () => {
+      this.closedReason ??= 'connection closed by the remote host';
+    });
+    client.on('error', (e) => {
+      this.closedReason = e.message;
+    });
+  }
+
+  exec(command: string, opts: ExecOptions = {}): Promise<ExecResult> {
+    return this.sessions(() => this.run(command, opts));
+  }
+
+  private run(command: string, opts: ExecOptions): Promise<ExecResult> {
+    if (this.closedReason) return Promise.reject(new UnreachableError(`${this.host}: ${this.closedReason}`));
+    this.commands++;
+    const { command: cmd, prefix } = becomeWrap(command, opts.become, this.user);
+    const env = opts.env && Object.keys(opts.env).length ? `export ${Object.entries(opts.env).map(([k, v]) => `${k}=${shq(v)}`).join(' ')}; ` : '';
+    const cd = opts.cwd ? `cd ${shq(opts.cwd)} || exit 1; ` : '';
+    // The shell's pid first, on stderr, so an interrupt or timeout can end the whole process group.
+    const wrapped = `printf '${PID_MARK}%s\\n' $$ >&2; ${env}${cd}exec /bin/sh -c ${shq(cmd)}`;
+    return new Promise<ExecResult>((resolve, reject) => {
+      this.client.exec(wrapped, (err, stream) => {
+        if (err) {
+          reject(new UnreachableError(`${this.host}: ${err.message}`));
+          return;
+        }
+        let stdout = '';
+        let stderr = '';
+        let pid: string | undefined;
+        let timedOut = false;
+        let aborted = false;
+        const killRemote = (): void => {
+          if (!pid) return;
+          this.client.exec(`kill -TERM -- -${pid} 2>/dev/null; kill -TERM ${pid} 2>/dev/null`, (e, s) => {
+            if (!e) s.on('close', () => undefined).resume();
+          });
+        };
+        const timer = opts.timeoutMs
+          ? setTimeout(() => {
+              timedOut = true;
+              killRemote();
+              stream.close();
+            }, opts.timeoutMs)
+          : undefined;
+        const onAbort = (): void => {
+          aborted = true;
+          killRemote();
+          stream.close();
+        };
+        opts.signal?.addEventListener('abort', onAbort, { once: true });
+        stream.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
+        stream.stderr.on('data', (d: Buffer) => {
+          stderr += d.toString('utf8');
+          if (pid === undefined && stderr.includes('\n') && stderr.startsWith(PID_MARK)) {
+            const nl = stderr.indexOf('\n');
+            pid = stderr.slice(PID_MARK.length, nl);
+            stderr = stderr.slice(nl + 1);
+          }
+        });
+        stream.on('close', (code: number | null, signal?: string) => {
+          if (timer) clearTimeout(timer);
+          opts.signal?.removeEventListener('abort', onAbort);
+          if (this.closedReason && code === null && !timedOut && !aborted) {
+            reject(new UnreachableError(`${this.host}: ${this.closedReason} while running a command`));
+            return;
+          }
+          if (timedOut) resolve({ rc: 124, stdout, stderr: `${stderr}command timed out after ${opts.timeoutMs} ms\n` });
+          else if (aborted) resolve({ rc: 130, stdout, stderr: `${stderr}interrupted\n` });
+          else resolve({ rc: code ?? (signal ? 128 : 255), stdout, stderr });
+        });
+        const input = prefix || opts.stdin !== undefined ? Buffer.concat([Buffer.from(prefix), Buffer.from(opts.stdin ?? '')]) : undefined;
+        if (input) stream.end(input);
+        else stream.end();
+      });
+    });
+  }
+
+  /** One round trip: stream into a temporary file, verify its checksum, set mode and owner, rename. */
+  async put(dest: string, content: string | Buffer, opts: PutOptions = {}): Promise<void> {
+    const buf = Buffer.isBuffer(content) ? content : Buffer.from(content);
+    const sum = createHash('sha256').update(buf).digest('hex');
+    const tmp = `${dest}.tsplay.${process.pid}.${Date.now()}.tmp`;
+    const steps = [
+      `cat > ${shq(tmp)}`,
+      `[ "$(sha256sum < ${shq(tmp)} | cut -d' ' -f1)" = ${sum} ] || { echo 'checksum mismatch after transfer' >&2; false; }`,
+    ];
+    if (opts.mode) steps.push(`chmod ${shq(opts.mode)} ${shq(tmp)}`);
+    if (opts.owner || opts.group) steps.push(`chown ${shq(`${opts.owner ?? ''}${opts.group ? `:${opts.group}` : ''}`)} ${shq(tmp)}`);
+    steps.push(`mv -f ${shq(tmp)} ${shq(dest)}`);
+    const r = await this.exec(`umask 077; { ${steps.join(' && ')}; } || { rc=$?; rm -f ${shq(tmp)}; exit $rc; }`, { stdin: buf, become: opts.become });
+    if (r.rc !== 0) throw new Error(`cannot write ${dest}: ${r.stderr.trim()}`);
+  }
+
+  async close(): Promise<void> {
+    this.closedReason ??= 'closed';
+    this.client.end();
+    await this.jump?.close();
+  }
+}
+
+function connectOnce(target: Target, vars: ConnectionVars, sock?: Duplex): Promise<Client> {
+  return new Promise((resolve, reject) => {
+    const client = new Client();
+    let hostKeyError: string | undefined;
+    const checking = vars.hostKeyChecking !== false;
+    const cfg: ConnectConfig = {
+      host: target.host,
+      port: target.port,
+      username: target.user,
+      readyTimeout: vars.connectTimeoutMs ?? 10000,
+      keepaliveInterval: 15000,
+      keepaliveCountMax: 4,
+      hostVerifier: (key: Buffer) => {
+        const v = verifyHostKey(target.knownHosts, target.host, target.port, key);
+        if (v.ok) return true;
+        // A changed key is refused even with checking off; an unknown one only when checking.
+        if (v.reason === 'changed' || checking) {
+          hostKeyError = v.message;
+          return false;
+        }
+        return true;
+      },
+    };
+    if (sock) cfg.sock = sock;
+    const key = target.keyFiles.find(existsSync);
+    if (key) cfg.privateKey = readFileSync(key);
+    if (process.env.SSH_AUTH_SOCK) cfg.agent = process.env.SSH_AUTH_SOCK;
+    if (vars.password !== undefined) cfg.password = vars.password;
+    client.once('ready', () => resolve(client));
+    client.once('error', (e: Error & { level?: string }) => {
+      client.end();
+      if (hostKeyError) reject(new UnreachableError(hostKeyError));
+      else if (e.level === 'client-authentication') reject(new UnreachableError(`authentication failed for ${target.user}@${target.host}:${target.port} (tried ${[key ? `key ${key}` : '', cfg.agent ? 'ssh-agent' : '', cfg.password !== undefined ? 'password' : ''].filter(Boolean).join(', ') || 'no credentials'})`));
+      else reject(new UnreachableError(`failed to connect to ${target.host}:${target.port}: ${e.message}`));
+    });
+    try {
+      client.connect(cfg);
+    } catch (e) {
+      reject(new UnreachableError(`failed to connect to ${target.host}:${target.port}: ${(e as Error).message}`));
+    }
+  });
+}
+
+async function openJump(spec: string, vars: ConnectionVars): Promise<SshConnection> {
+  const m = /^(?:([^@]+)@)?([^:]+)(?::(\d+))?$/.exec(spec.split(',')[0]!.trim());
+  if (!m) throw new UnreachableError(`cannot read ProxyJump '${spec}': expected [user@]host[:port]`);
+  return connectSsh({ host: m[2]!, kind: 'ssh', address: m[2]!, user: m[1], port: m[3] ? Number(m[3]) : undefined, hostKeyChecking: vars.hostKeyChecking, connectTimeoutMs: vars.connectTimeoutMs, knownHostsFile: vars.knownHostsFile });
+}
+
+/** Opens the host's connection, through a ProxyJump bastion when configured, retrying transient failures. */
+export async function connectSsh(vars: ConnectionVars): Promise<SshConnection> {
+  const target = resolveTarget(vars.address, vars, vars.knownHostsFile);
+  let jump: SshConnection | undefined;
+  if (target.proxyJump && target.proxyJump !== 'none') jump = await openJump(target.proxyJump, vars);
+  let lastError: Error | undefined;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      let sock: Duplex | undefined;
+      if (jump) {
+        const j = jump;
+        sock = await new Promise<Duplex>((resolve, reject) =>
+          j.client.forwardOut('127.0.0.1', 0, target.host, target.port, (err, stream) => (err ? reject(new UnreachableError(`bastion could not reach ${target.host}:${target.port}: ${err.message}`)) : resolve(stream))),
+        );
+      }
+      const client = await connectOnce(target, vars, sock);
+      return new SshConnection(vars.host, client, target.user, jump);
+    } catch (e) {
+      lastError = e as Error;
+      if (!TRANSIENT.test(lastError.message) || /REMOTE HOST|host key|authentication/.test(lastError.message)) break;
+      await new Promise((r) => setTimeout(r, 300 * (attempt + 1)));
+    }
+  }
+  await jump?.close();
+  throw lastError instanceof UnreachableError ? lastError : new UnreachableError(String(lastError?.message));
 }

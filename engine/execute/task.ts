@@ -61,6 +61,7 @@ export function connectionVars(host: string, scope: Scope, forced: 'local' | 'ss
     sshCommonArgs: get('ansible_ssh_common_args') as string | undefined,
     proxyJump: get('ansible_ssh_proxy_jump') as string | undefined,
     connectTimeoutMs: get('ansible_timeout') !== undefined ? Number(get('ansible_timeout')) * 1000 : undefined,
+    knownHostsFile: get('ansible_ssh_known_hosts_file') as string | undefined,
   };
 }
 

@@ -1,0 +1,255 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync, symlinkSync, chmodSync, appendFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
+import { connectSsh } from '../connection/ssh.js';
+
+/** Where the lab keeps its hosts' layers, keys and state; outside the project so git never sees it. */
+export const LAB_DIR = process.env.TSPLAY_LAB_DIR ?? '/var/lib/tsplay-lab';
+export const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+const BRIDGE = 'tsplaybr0';
+const SUBNET = '10.77.0';
+const NSPAWN_RUN = '/run/systemd/nspawn';
+/** Services of this machine that would collide or make no sense inside a lab host. */
+const MASKED = ['postgresql.service', 'console-getty.service', 'getty@tty1.service', 'systemd-timesyncd.service', 'e2scrub_reap.service', 'apt-daily.timer', 'apt-daily-upgrade.timer', 'man-db.timer', 'dpkg-db-backup.timer', 'e2scrub_all.timer', 'fstrim.timer', 'docker.service', 'docker.socket', 'containerd.service', 'haproxy.service', 'keepalived.service', 'chrony.service', 'redis-server.service', 'nginx.service', 'memcached.service'];
+
+export type LabMode = 'boot' | 'light';
+
+export interface LabHost {
+  name: string;
+  address: string;
+  pid: number;
+  root: string;
+}
+
+export interface LabState {
+  mode: LabMode;
+  hosts: LabHost[];
+  key: string;
+  knownHosts: string;
+  mountedNspawnRun: boolean;
+  started: string;
+}
+
+const statePath = join(LAB_DIR, 'state.json');
+
+async function sh(script: string, check = true): Promise<string> {
+  const r = await execa('/bin/sh', ['-c', script], { reject: false });
+  if (check && r.exitCode !== 0) throw new Error(`lab: command failed (${r.exitCode}): ${script}\n${r.stderr}`);
+  return r.stdout;
+}
+
+export function readState(): LabState | undefined {
+  return existsSync(statePath) ? (JSON.parse(readFileSync(statePath, 'utf8')) as LabState) : undefined;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Installs what the lab needs on a fresh machine. */
+async function ensurePackages(mode: LabMode): Promise<void> {
+  const need: string[] = [];
+  if (!existsSync('/usr/sbin/sshd')) need.push('openssh-server');
+  if (!existsSync('/usr/bin/ssh-keygen')) need.push('openssh-client');
+  if (mode === 'boot' && !existsSync('/usr/bin/systemd-nspawn')) need.push('systemd-container');
+  if (!existsSync('/usr/sbin/ip') && !existsSync('/sbin/ip')) need.push('iproute2');
+  if (mode === 'boot' && !existsSync('/usr/sbin/iptables')) need.push('iptables');
+  if (!need.length) return;
+  process.stderr.write(`lab: installing ${need.join(' ')} with apt-get\n`);
+  await sh(`DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends ${need.join(' ')} >/dev/null`);
+}
+
+/** Every process of ours, found by its command line, so a crashed run's leftovers are found too. */
+function labProcesses(): number[] {
+  const out: number[] = [];
+  for (const p of readdirSync('/proc')) {
+    if (!/^\d+$/.test(p) || Number(p) === process.pid) continue;
+    try {
+      const cmd = readFileSync(`/proc/${p}/cmdline`, 'utf8');
+      if (cmd.includes(`${LAB_DIR}/`) && /systemd-nspawn|unshare/.test(cmd)) out.push(Number(p));
+    } catch {
+      /* gone */
+    }
+  }
+  return out;
+}
+
+function labMounts(): string[] {
+  return readFileSync('/proc/mounts', 'utf8')
+    .split('\n')
+    .map((l) => l.split(' ')[1] ?? '')
+    .filter((m) => m.startsWith(`${LAB_DIR}/`))
+    .sort((a, b) => b.length - a.length);
+}
+
+/** Stops every lab process, unmounts everything, removes the network; harmless when nothing runs. */
+export async function labDown(log: (s: string) => void = () => undefined): Promise<void> {
+  const state = readState();
+  const pids = new Set([...(state?.hosts.map((h) => h.pid) ?? []), ...labProcesses()]);
+  for (const pid of pids) if (alive(pid)) process.kill(pid, 'SIGTERM');
+  const deadline = Date.now() + 20000;
+  while ([...pids].some(alive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+  for (const pid of pids) if (alive(pid)) process.kill(pid, 'SIGKILL');
+  for (let i = 0; i < 50 && [...pids].some(alive); i++) await new Promise((r) => setTimeout(r, 100));
+  for (const m of labMounts()) await sh(`umount ${m} 2>/dev/null || umount -l ${m}`, false);
+  await sh(`ip link show ${BRIDGE} >/dev/null 2>&1 && ip link del ${BRIDGE}`, false);
+  await sh(`while iptables -t nat -D POSTROUTING -s ${SUBNET}.0/24 ! -o ${BRIDGE} -j MASQUERADE 2>/dev/null; do :; done`, false);
+  if (state?.mountedNspawnRun) await sh(`umount ${NSPAWN_RUN}`, false);
+  for (const d of existsSync(LAB_DIR) ? readdirSync(LAB_DIR) : []) if (/^lab\d+$/.test(d)) rmSync(join(LAB_DIR, d), { recursive: true, force: true });
+  rmSync(statePath, { force: true });
+  if (pids.size || state) log(`lab: stopped ${pids.size} process(es), unmounted and removed the lab network\n`);
+}
+
+function prepareRoot(root: string, name: string, pubKey: string, all: { name: string; address: string }[], mode: LabMode, address: string): void {
+  writeFileSync(join(root, 'etc/machine-id'), `${[...Array(32)].map(() => Math.floor(Math.random() * 16).toString(16)).join('')}\n`);
+  writeFileSync(join(root, 'etc/hostname'), `${name}\n`);
+  writeFileSync(join(root, 'etc/hosts'), `127.0.0.1 localhost\n127.0.1.1 ${name}\n${all.map((h) => `${h.address} ${h.name}`).join('\n')}\n`);
+  for (const s of MASKED) {
+    const p = join(root, 'etc/systemd/system', s);
+    rmSync(p, { force: true });
+    symlinkSync('/dev/null', p);
+  }
+  for (const f of readdirSync(join(root, 'etc/ssh'))) if (f.startsWith('ssh_host_')) rmSync(join(root, 'etc/ssh', f));
+  mkdirSync(join(root, 'root/.ssh'), { recursive: true, mode: 0o700 });
+  writeFileSync(join(root, 'root/.ssh/authorized_keys'), pubKey, { mode: 0o600 });
+  mkdirSync(join(root, 'etc/ssh/sshd_config.d'), { recursive: true });
+  writeFileSync(join(root, 'etc/ssh/sshd_config.d/tsplay-lab.conf'), `PermitRootLogin prohibit-password\nUseDNS no\nMaxStartups 200\nMaxSessions 10\n${mode === 'light' ? `ListenAddress ${address}\n` : ''}`);
+  if (mode === 'boot') {
+    mkdirSync(join(root, 'etc/systemd/network'), { recursive: true });
+    writeFileSync(join(root, 'etc/systemd/network/10-host0.network'), `[Match]\nName=host0\n\n[Network]\nAddress=${address}/24\nGateway=${SUBNET}.1\nLinkLocalAddressing=no\nIPv6AcceptRA=no\n`);
+    const wants = join(root, 'etc/systemd/system/multi-user.target.wants');
+    mkdirSync(wants, { recursive: true });
+    rmSync(join(wants, 'systemd-networkd.service'), { force: true });
+    symlinkSync('/lib/systemd/system/systemd-networkd.service', join(wants, 'systemd-networkd.service'));
+    rmSync(join(wants, 'ssh.service'), { force: true });
+    symlinkSync('/lib/systemd/system/ssh.service', join(wants, 'ssh.service'));
+  }
+}
+
+async function waitForSsh(h: LabHost, key: string, knownHosts: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = '';
+  while (Date.now() < deadline) {
+    try {
+      const c = await connectSsh({ host: h.name, kind: 'ssh', address: h.address, port: 22, user: 'root', privateKeyFile: key, knownHostsFile: knownHosts, connectTimeoutMs: 3000 });
+      const r = await c.exec('hostname');
+      await c.close();
+      if (r.stdout.trim() === h.name) return;
+      last = `hostname is '${r.stdout.trim()}'`;
+    } catch (e) {
+      last = (e as Error).message;
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`lab: ${h.name} (${h.address}) did not answer over SSH within ${timeoutMs / 1000}s: ${last}`);
+}
+
+export interface UpOptions {
+  count: number;
+  mode: LabMode;
+  masters?: number;
+  log?: (s: string) => void;
+}
+
+/** Boots N fresh hosts, waits until each answers over SSH, writes inventories/lab/hosts.yml. */
+export async function labUp(o: UpOptions): Promise<LabState> {
+  const log = o.log ?? ((s: string) => process.stderr.write(s));
+  if (process.getuid?.() !== 0) throw new Error('lab: needs root (mounts, namespaces and systemd-nspawn)');
+  const t0 = Date.now();
+  await ensurePackages(o.mode);
+  await labDown(log);
+  mkdirSync(join(LAB_DIR, 'ssh'), { recursive: true });
+  const key = join(LAB_DIR, 'ssh', 'id_ed25519');
+  if (!existsSync(key)) await sh(`ssh-keygen -q -t ed25519 -N '' -C tsplay-lab -f ${key}`);
+  const pub = readFileSync(`${key}.pub`, 'utf8');
+  const knownHosts = join(LAB_DIR, 'ssh', 'known_hosts');
+  writeFileSync(knownHosts, '');
+  const names = Array.from({ length: o.count }, (_, i) => ({
+    name: `lab${i + 1}`,
+    address: o.mode === 'boot' ? `${SUBNET}.${10 + i + 1}` : `127.0.1.${i + 1}`,
+  }));
+  if (o.mode === 'boot' && o.count > 200) throw new Error('lab: boot mode supports up to 200 hosts');
+  let mountedNspawnRun = false;
+  if (o.mode === 'boot') {
+    mkdirSync(NSPAWN_RUN, { recursive: true });
+    if (!(await sh(`mountpoint -q ${NSPAWN_RUN} && echo yes`, false)).includes('yes')) {
+      await sh(`mount -t tmpfs tmpfs ${NSPAWN_RUN}`);
+      mountedNspawnRun = true;
+    }
+    // The lab's own bridge and subnet, NATed out so apt inside reaches Debian's mirrors.
+    await sh(`ip link add ${BRIDGE} type bridge && ip addr add ${SUBNET}.1/24 dev ${BRIDGE} && ip link set ${BRIDGE} up`);
+    await sh(`echo 1 > /proc/sys/net/ipv4/ip_forward; iptables -t nat -A POSTROUTING -s ${SUBNET}.0/24 ! -o ${BRIDGE} -j MASQUERADE`);
+  }
+  const hosts: LabHost[] = [];
+  await Promise.all(
+    names.map(async ({ name, address }) => {
+      const dir = join(LAB_DIR, name);
+      const root = join(dir, 'root');
+      for (const d of ['upper', 'work', 'root']) mkdirSync(join(dir, d), { recursive: true });
+      await sh(`mount -t overlay overlay -o lowerdir=/,upperdir=${dir}/upper,workdir=${dir}/work ${root}`);
+      prepareRoot(root, name, pub, names, o.mode, address);
+      await sh(`ssh-keygen -q -A -f ${root}`);
+      for (const t of ['ed25519', 'ecdsa', 'rsa']) {
+        const p = join(root, `etc/ssh/ssh_host_${t}_key.pub`);
+        if (existsSync(p)) appendFileSync(knownHosts, `${address} ${readFileSync(p, 'utf8').split(' ').slice(0, 2).join(' ')}\n`);
+      }
+      const logFd = openSync(join(dir, 'console.log'), 'w');
+      const child =
+        o.mode === 'boot'
+          ? spawn('systemd-nspawn', ['-q', '-D', root, `--machine=${name}`, '--register=no', '--keep-unit', '--link-journal=no', `--network-bridge=${BRIDGE}`, '--boot'], { detached: true, stdio: ['ignore', logFd, logFd], cwd: '/' })
+          : spawn(
+              'unshare',
+              ['--mount', '--uts', '--pid', '--fork', '--kill-child', '/bin/sh', '-c',
+                `hostname ${name}; mount -t proc proc ${root}/proc; mount --rbind /dev ${root}/dev; mount -t tmpfs tmpfs ${root}/run; mkdir -p ${root}/run/sshd; exec chroot ${root} /usr/sbin/sshd -D -e`],
+              { detached: true, stdio: ['ignore', logFd, logFd], cwd: '/' },
+            );
+      child.unref();
+      hosts.push({ name, address, pid: child.pid!, root });
+    }),
+  );
+  hosts.sort((a, b) => Number(a.name.slice(3)) - Number(b.name.slice(3)));
+  const state: LabState = { mode: o.mode, hosts, key, knownHosts, mountedNspawnRun, started: new Date().toISOString() };
+  writeFileSync(statePath, JSON.stringify(state, null, 2));
+  try {
+    await Promise.all(hosts.map((h) => waitForSsh(h, key, knownHosts, o.mode === 'boot' ? 90000 : 30000)));
+  } catch (e) {
+    for (const h of hosts) log(`--- ${h.name} console (last lines)\n${readFileSync(join(LAB_DIR, h.name, 'console.log'), 'utf8').split('\n').slice(-15).join('\n')}\n`);
+    throw e;
+  }
+  writeInventory(state, o.masters ?? 1);
+  log(`lab: ${hosts.length} ${o.mode} host(s) up and answering over SSH in ${((Date.now() - t0) / 1000).toFixed(1)}s; inventory: inventories/lab/hosts.yml\n`);
+  return state;
+}
+
+/** The lab as an inventory in the groups the cluster playbooks use: first host(s) masters, the rest workers. */
+export function writeInventory(state: LabState, masters: number): void {
+  const dir = join(PROJECT_ROOT, 'inventories', 'lab');
+  mkdirSync(dir, { recursive: true });
+  const host = (h: LabHost) => `        ${h.name}:\n          ansible_host: ${h.address}\n`;
+  const m = state.hosts.slice(0, masters);
+  const w = state.hosts.slice(masters);
+  const text =
+    `# Written by 'tsplay lab up' (${state.mode} mode, ${state.started}); not tracked by git.\n` +
+    `all:\n  vars:\n    ansible_user: root\n    ansible_ssh_private_key_file: ${state.key}\n    ansible_ssh_known_hosts_file: ${state.knownHosts}\n` +
+    `  children:\n    lab:\n      hosts:\n${state.hosts.map((h) => `        ${h.name}: {ansible_host: ${h.address}}\n`).join('')}` +
+    `    kube_master:\n      hosts:\n${m.map(host).join('')}` +
+    `    kube_node:\n      hosts:\n${w.length ? w.map(host).join('') : '        {}\n'}` +
+    `    lb:\n      hosts: {}\n`;
+  writeFileSync(join(dir, 'hosts.yml'), text.replace('      hosts:\n        {}\n', '      hosts: {}\n'));
+  chmodSync(join(dir, 'hosts.yml'), 0o644);
+}
+
+export async function labStatus(): Promise<string> {
+  const s = readState();
+  if (!s) return 'lab: not running\n';
+  const lines = [`lab: ${s.hosts.length} ${s.mode} host(s), started ${s.started}`];
+  for (const h of s.hosts) lines.push(`  ${h.name.padEnd(8)} ${h.address.padEnd(14)} pid ${h.pid} ${alive(h.pid) ? 'running' : 'STOPPED'}`);
+  return lines.join('\n') + '\n';
+}
