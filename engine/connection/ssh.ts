@@ -61,6 +61,7 @@ export class SshConnection implements Connection {
   commands = 0;
   private readonly sessions = pLimit(MAX_SESSIONS);
   private closedReason: string | undefined;
+  private readonly pendingKills: Promise<void>[] = [];
 
   constructor(
     readonly host: string,
@@ -102,23 +103,38 @@ export class SshConnection implements Connection {
         let aborted = false;
         const killRemote = (): void => {
           if (!pid) return;
-          this.client.exec(`kill -TERM -- -${pid} 2>/dev/null; kill -TERM ${pid} 2>/dev/null`, (e, s) => {
-            if (!e) s.on('close', () => undefined).resume();
-          });
+          const target = pid;
+          // close() waits for these, so an interrupt ends remote commands before the connection goes.
+          this.pendingKills.push(
+            new Promise<void>((done) => {
+              this.client.exec(`kill -TERM -- -${target} 2>/dev/null; kill -TERM ${target} 2>/dev/null; true`, (e, s) => {
+                if (e) return done();
+                s.on('close', () => done()).resume();
+                s.stderr.resume();
+              });
+              setTimeout(done, 3000).unref();
+            }),
+          );
+        };
+        // Ends the remote process group; when its pid has not arrived yet, as soon as it does.
+        const stop = (): void => {
+          if (pid) {
+            killRemote();
+            stream.close();
+          } else setTimeout(() => stream.close(), 3000).unref();
         };
         const timer = opts.timeoutMs
           ? setTimeout(() => {
               timedOut = true;
-              killRemote();
-              stream.close();
+              stop();
             }, opts.timeoutMs)
           : undefined;
         const onAbort = (): void => {
           aborted = true;
-          killRemote();
-          stream.close();
+          stop();
         };
-        opts.signal?.addEventListener('abort', onAbort, { once: true });
+        if (opts.signal?.aborted) onAbort();
+        else opts.signal?.addEventListener('abort', onAbort, { once: true });
         stream.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
         stream.stderr.on('data', (d: Buffer) => {
           stderr += d.toString('utf8');
@@ -126,6 +142,7 @@ export class SshConnection implements Connection {
             const nl = stderr.indexOf('\n');
             pid = stderr.slice(PID_MARK.length, nl);
             stderr = stderr.slice(nl + 1);
+            if (aborted || timedOut) stop();
           }
         });
         stream.on('close', (code: number | null, signal?: string) => {
@@ -163,6 +180,7 @@ export class SshConnection implements Connection {
   }
 
   async close(): Promise<void> {
+    await Promise.all(this.pendingKills);
     this.closedReason ??= 'closed';
     this.client.end();
     await this.jump?.close();
@@ -215,7 +233,12 @@ function connectOnce(target: Target, vars: ConnectionVars, sock?: Duplex): Promi
 async function openJump(spec: string, vars: ConnectionVars): Promise<SshConnection> {
   const m = /^(?:([^@]+)@)?([^:]+)(?::(\d+))?$/.exec(spec.split(',')[0]!.trim());
   if (!m) throw new UnreachableError(`cannot read ProxyJump '${spec}': expected [user@]host[:port]`);
-  return connectSsh({ host: m[2]!, kind: 'ssh', address: m[2]!, user: m[1], port: m[3] ? Number(m[3]) : undefined, hostKeyChecking: vars.hostKeyChecking, connectTimeoutMs: vars.connectTimeoutMs, knownHostsFile: vars.knownHostsFile });
+  // The bastion is reached with the target's credentials unless its spec or ~/.ssh/config says otherwise.
+  return connectSsh({
+    host: m[2]!, kind: 'ssh', address: m[2]!, user: m[1] ?? vars.user, port: m[3] ? Number(m[3]) : undefined,
+    privateKeyFile: vars.privateKeyFile, password: vars.password,
+    hostKeyChecking: vars.hostKeyChecking, connectTimeoutMs: vars.connectTimeoutMs, knownHostsFile: vars.knownHostsFile,
+  });
 }
 
 /** Opens the host's connection, through a ProxyJump bastion when configured, retrying transient failures. */

@@ -85,7 +85,8 @@ class LazyConnection implements Connection {
   async exec(command: string, opts: ExecOptions = {}) {
     const c = await this.c();
     this.own++;
-    this.log(command);
+    const via = opts.become ? `(become ${opts.become.user} via ${opts.become.password !== undefined ? 'sudo -S, password on stdin' : 'sudo -n'}) ` : '';
+    this.log(`${via}${command}`);
     return c.exec(command, { signal: this.signal, ...opts });
   }
   async put(dest: string, content: string | Buffer, opts?: PutOptions) {

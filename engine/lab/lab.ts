@@ -81,6 +81,14 @@ function labProcesses(): number[] {
   return out;
 }
 
+function isUnshare(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').startsWith('unshare');
+  } catch {
+    return false;
+  }
+}
+
 function labMounts(): string[] {
   return readFileSync('/proc/mounts', 'utf8')
     .split('\n')
@@ -93,7 +101,8 @@ function labMounts(): string[] {
 export async function labDown(log: (s: string) => void = () => undefined): Promise<void> {
   const state = readState();
   const pids = new Set([...(state?.hosts.map((h) => h.pid) ?? []), ...labProcesses()]);
-  for (const pid of pids) if (alive(pid)) process.kill(pid, 'SIGTERM');
+  // nspawn hosts get SIGTERM, which powers the container off cleanly; light hosts are only sshd.
+  for (const pid of pids) if (alive(pid)) process.kill(pid, isUnshare(pid) ? 'SIGKILL' : 'SIGTERM');
   const deadline = Date.now() + 20000;
   while ([...pids].some(alive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
   for (const pid of pids) if (alive(pid)) process.kill(pid, 'SIGKILL');
@@ -230,7 +239,7 @@ export async function labUp(o: UpOptions): Promise<LabState> {
 
 /** The lab as an inventory in the groups the cluster playbooks use: first host(s) masters, the rest workers. */
 export function writeInventory(state: LabState, masters: number): void {
-  const dir = join(PROJECT_ROOT, 'inventories', 'lab');
+  const dir = process.env.TSPLAY_LAB_INVENTORY_DIR ?? join(PROJECT_ROOT, 'inventories', 'lab');
   mkdirSync(dir, { recursive: true });
   const host = (h: LabHost) => `        ${h.name}:\n          ansible_host: ${h.address}\n`;
   const m = state.hosts.slice(0, masters);

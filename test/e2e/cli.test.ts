@@ -17,16 +17,16 @@ describe('tsplay run over the local connection', function () {
     const first = await tsplay('run', site, '-i', inv);
     expect(first.code, first.out).to.equal(0);
     expect(first.out).to.match(/RUNNING HANDLER \[announce\]/);
-    // run_once: the directory task counts on w1 only, as in Ansible.
-    expect(first.out).to.match(/w1\s+: ok=5\s+changed=2/);
+    // run_once: 'only once' counts on w1 alone, as in Ansible.
+    expect(first.out).to.match(/w1\s+: ok=6\s+changed=3/);
     for (const h of ['w1', 'w2', 'w3', 'w4']) {
-      if (h !== 'w1') expect(first.out).to.match(new RegExp(`${h}\\s+: ok=4\\s+changed=1`));
-      expect(existsSync(`/tmp/tsplay-e2e/${h}`)).to.equal(true);
+      if (h !== 'w1') expect(first.out).to.match(new RegExp(`${h}\\s+: ok=5\\s+changed=2`));
+      expect(existsSync(`/tmp/tsplay-e2e/${h}/name`)).to.equal(true);
     }
     const second = await tsplay('run', site, '-i', inv);
-    expect(second.out).not.to.match(/changed: /);
+    expect(second.out).not.to.match(/changed: \[w[234]\]/);
     expect(second.out).not.to.match(/RUNNING HANDLER/);
-    expect(second.out).to.match(/w2\s+: ok=3\s+changed=0/);
+    expect(second.out).to.match(/w2\s+: ok=4\s+changed=0/);
   });
 
   it('check mode predicts and changes nothing', async () => {
@@ -71,7 +71,7 @@ describe('tsplay run over the local connection', function () {
   it('--json prints one document with plays, tasks, results and stats', async () => {
     const r = await tsplay('run', site, '-i', inv, '--json');
     const doc = JSON.parse(r.out) as { plays: { tasks: { task: { name: string }; hosts: Record<string, { status: string; censored?: string }> }[] }[]; stats: Record<string, { ok: number; changed: number }> };
-    expect(doc.stats.w2).to.include({ ok: 4, changed: 1 });
+    expect(doc.stats.w2).to.include({ ok: 5, changed: 2 });
     const secret = doc.plays[0]!.tasks.find((t) => t.task.name === 'a secret')!;
     expect(secret.hosts.w1!.censored).to.match(/no_log/);
     expect(r.out).not.to.include('s3cr3t-value');
