@@ -148,8 +148,9 @@ export class SshConnection implements Connection {
         stream.on('close', (code: number | null, signal?: string) => {
           if (timer) clearTimeout(timer);
           opts.signal?.removeEventListener('abort', onAbort);
-          if (this.closedReason && code === null && !timedOut && !aborted) {
-            reject(new UnreachableError(`${this.host}: ${this.closedReason} while running a command`));
+          // No exit status and no signal: the channel died with the connection, not with the command.
+          if (code === null && !signal && !timedOut && !aborted) {
+            reject(new UnreachableError(`${this.host}: ${this.closedReason ?? 'connection lost'} while running a command`));
             return;
           }
           if (timedOut) resolve({ rc: 124, stdout, stderr: `${stderr}command timed out after ${opts.timeoutMs} ms\n` });
