@@ -81,6 +81,8 @@ export class Executor {
   private readonly roleTimes = new Map<string, number>();
   private readonly started = Date.now();
   private interrupted = false;
+  /** Remote commands per host, counted by its connection. */
+  private commands: Record<string, number> = {};
   /** Hosts that took part in a play; delegation targets alone do not appear in the recap. */
   private readonly played = new Set<string>();
 
@@ -200,11 +202,11 @@ export class Executor {
 
   count(host: string, r: TaskResult): void {
     const s = this.state(host).stats;
-    if (r.status === 'skipped') s.skipped++;
-    else if (r.status === 'unreachable') {
+    if (r.outcome === 'skipped') s.skipped++;
+    else if (r.outcome === 'unreachable') {
       if (r.ignored) s.skipped++;
       else s.unreachable++;
-    } else if (r.status === 'failed') {
+    } else if (r.outcome === 'failed') {
       if (r.ignored) {
         s.ok++;
         s.ignored++;
@@ -212,7 +214,7 @@ export class Executor {
       } else s.failed++;
     } else {
       s.ok++;
-      if (r.status === 'changed') s.changed++;
+      if (r.outcome === 'changed') s.changed++;
     }
   }
 
@@ -255,6 +257,7 @@ export class Executor {
       if (e instanceof TemplateError) r.error(`ERROR! ${e.message}`);
       else throw e;
     } finally {
+      this.commands = await this.pool.counts();
       await this.pool.closeAll();
     }
     const stats = new Map<string, HostStats>();
@@ -264,10 +267,10 @@ export class Executor {
       tasks: [...this.taskTimes].map(([title, ms]) => ({ title, ms })),
       roles: [...this.roleTimes].map(([role, ms]) => ({ role, ms })),
     };
-    r.recap(stats, timing);
+    r.recap(stats, timing, this.commands);
     const all = [...stats.values()];
     const exitCode = this.interrupted ? 99 : all.some((s) => s.unreachable) ? 4 : all.some((s) => s.failed) ? 2 : 0;
-    return { stats, exitCode, interrupted: this.interrupted, commands: await this.pool.counts() };
+    return { stats, exitCode, interrupted: this.interrupted, commands: this.commands };
   }
 
   /** Returns true when the whole playbook must stop (every host of a batch failed). */
@@ -500,7 +503,7 @@ export class Executor {
     }
     this.timeTask(info.title, task.role ?? ctx.role, Date.now() - t0);
     const fatal = toBool(task.any_errors_fatal ?? ctx.kw.any_errors_fatal ?? ctx.play.play.any_errors_fatal);
-    const failedHere = targets.filter((h, i) => results[i]?.status === 'failed' && !results[i]?.ignored);
+    const failedHere = targets.filter((h, i) => results[i]?.outcome === 'failed' && !results[i]?.ignored);
     if (fatal && failedHere.length) {
       for (const h of ctx.play.batch) this.state(h).ended = true;
       ctx.play.halted = ctx.play.fatal = true;

@@ -22,9 +22,9 @@ export interface TaskEnv {
 /** Ansible's own keys in a registered result, beside the module's fields. */
 function registered(r: TaskResult): Vars {
   const out: Vars = {};
-  for (const [k, v] of Object.entries(r)) if (k !== 'status' && k !== 'label' && k !== 'diff' && !k.startsWith('_')) out[k] = v;
+  for (const [k, v] of Object.entries(r)) if (k !== 'outcome' && k !== 'label' && k !== 'diff' && !k.startsWith('_')) out[k] = v;
   out.changed = r.changed ?? false;
-  if (r.status === 'failed') out.failed = true;
+  if (r.outcome === 'failed') out.failed = true;
   else if (out.failed === undefined) out.failed = false;
   return out;
 }
@@ -183,11 +183,11 @@ async function attempt(task: Task, host: string, scope: Scope, env: TaskEnv): Pr
   // ansible-core 2.14 makes retries+1 attempts: the first try plus `retries` retries.
   const retries = task.until !== undefined ? Math.max(0, Number(render(task.retries ?? 3, scope))) + 1 : 1;
   const delay = Number(render(task.delay ?? 5, scope));
-  let result: TaskResult = { status: 'ok' };
+  let result: TaskResult = { outcome: 'ok' };
   for (let n = 1; n <= retries; n++) {
     const raw = await callModule(task, host, scope, env);
-    result = { ...raw, status: statusOf(raw) };
-    if (result.status === 'unreachable' || result.status === 'skipped') return result;
+    result = { ...raw, outcome: statusOf(raw) };
+    if (result.outcome === 'unreachable' || result.outcome === 'skipped') return result;
     const withReg = task.register ? scope.with({ [task.register]: registered(result) }, true) : scope;
     if (task.changed_when !== undefined) {
       result.changed = evalCondition(task.changed_when, withReg);
@@ -196,24 +196,24 @@ async function attempt(task: Task, host: string, scope: Scope, env: TaskEnv): Pr
       result.failed = evalCondition(task.failed_when, withReg);
       result.failed_when_result = result.failed;
     }
-    result.status = statusOf(result);
+    result.outcome = statusOf(result);
     if (task.until === undefined) return result;
     result.attempts = n;
     const untilScope = task.register ? scope.with({ [task.register]: registered(result) }, true) : scope;
-    if (result.status !== 'failed' && evalCondition(task.until, untilScope)) return result;
+    if (result.outcome !== 'failed' && evalCondition(task.until, untilScope)) return result;
     if (n < retries) {
       env.exec.o.reporter.retry(host, env.info, retries - n, result);
       await new Promise((r) => setTimeout(r, delay * 1000));
     }
   }
   result.failed = true;
-  result.status = 'failed';
+  result.outcome = 'failed';
   return result;
 }
 
 function templateFailure(e: TemplateError, task: Task): TaskResult {
   return {
-    status: 'failed',
+    outcome: 'failed',
     failed: true,
     changed: false,
     msg: `The task includes an option with an undefined variable or a template error: ${e.message}. The error appears to be in '${task.loc.file}': line ${task.loc.line}, column ${task.loc.col}`,
@@ -243,7 +243,7 @@ export async function runTaskOnHost(task: Task, host: string, env: TaskEnv): Pro
         const lbl = task.loop_control?.label !== undefined ? labelOf(render(task.loop_control.label, s)) : labelOf(item);
         let r: TaskResult;
         try {
-          r = evalCondition(conds, s) ? await attempt(task, host, s, env) : { status: 'skipped', changed: false, skipped: true, skip_reason: 'Conditional result was False' };
+          r = evalCondition(conds, s) ? await attempt(task, host, s, env) : { outcome: 'skipped', changed: false, skipped: true, skip_reason: 'Conditional result was False' };
         } catch (e) {
           if (!(e instanceof TemplateError)) throw e;
           r = templateFailure(e, task);
@@ -253,12 +253,12 @@ export async function runTaskOnHost(task: Task, host: string, env: TaskEnv): Pro
         exec.o.reporter.itemResult(host, info, ir, delegatedTo);
         if (task.loop_control?.pause) await new Promise((res) => setTimeout(res, Number(task.loop_control!.pause) * 1000));
       }
-      const anyFailed = results.some((r) => r.status === 'failed');
-      const anyUnreach = results.some((r) => r.status === 'unreachable');
+      const anyFailed = results.some((r) => r.outcome === 'failed');
+      const anyUnreach = results.some((r) => r.outcome === 'unreachable');
       const changed = results.some((r) => r.changed);
-      const allSkipped = results.length > 0 && results.every((r) => r.status === 'skipped');
+      const allSkipped = results.length > 0 && results.every((r) => r.outcome === 'skipped');
       result = {
-        status: anyUnreach ? 'unreachable' : anyFailed ? 'failed' : !results.length || allSkipped ? 'skipped' : changed ? 'changed' : 'ok',
+        outcome: anyUnreach ? 'unreachable' : anyFailed ? 'failed' : !results.length || allSkipped ? 'skipped' : changed ? 'changed' : 'ok',
         changed,
         msg: anyFailed ? 'One or more items failed' : 'All items completed',
         results,
@@ -273,21 +273,21 @@ export async function runTaskOnHost(task: Task, host: string, env: TaskEnv): Pro
         delete result.msg;
       }
     } else if (!evalCondition(conds, scope)) {
-      result = { status: 'skipped', changed: false, skipped: true, skip_reason: 'Conditional result was False' };
+      result = { outcome: 'skipped', changed: false, skipped: true, skip_reason: 'Conditional result was False' };
     } else result = await attempt(task, host, scope, env);
   } catch (e) {
     if (!(e instanceof TemplateError)) throw e;
     result = templateFailure(e, task);
   }
-  if (result.status === 'failed' && toBool(render(kw.ignore_errors ?? false, scope ?? exec.scope(host, ctx)))) result.ignored = true;
-  if (result.status === 'unreachable' && toBool(kw.ignore_unreachable ?? false)) result.ignored = true;
+  if (result.outcome === 'failed' && toBool(render(kw.ignore_errors ?? false, scope ?? exec.scope(host, ctx)))) result.ignored = true;
+  if (result.outcome === 'unreachable' && toBool(kw.ignore_unreachable ?? false)) result.ignored = true;
   if (task.register) st.setFacts[task.register] = registered(result);
-  if (result.changed && task.notify.length && result.status !== 'failed') exec.notify(host, task.notify, ctx.play.play);
-  if (result.status === 'failed' && !result.ignored) {
+  if (result.changed && task.notify.length && result.outcome !== 'failed') exec.notify(host, task.notify, ctx.play.play);
+  if (result.outcome === 'failed' && !result.ignored) {
     st.failed = true;
     st.lastFailure = { task: { name: info.title, action: task.module }, result: registered(result) };
   }
-  if (result.status === 'unreachable' && !result.ignored) st.unreachable = true;
+  if (result.outcome === 'unreachable' && !result.ignored) st.unreachable = true;
   exec.count(host, result);
   exec.o.reporter.hostResult(host, info, result, delegatedTo);
   return result;

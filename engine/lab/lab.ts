@@ -6,13 +6,18 @@ import { execa } from 'execa';
 import { connectSsh } from '../connection/ssh.js';
 
 /** Where the lab keeps its hosts' layers, keys and state; outside the project so git never sees it. */
-export const LAB_DIR = process.env.TSPLAY_LAB_DIR ?? '/var/lib/tsplay-lab';
+const DEFAULT_LAB_DIR = '/var/lib/tsplay-lab';
+export const LAB_DIR = process.env.TSPLAY_LAB_DIR ?? DEFAULT_LAB_DIR;
 export const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const BRIDGE = 'tsplaybr0';
 const SUBNET = '10.77.0';
 const NSPAWN_RUN = '/run/systemd/nspawn';
-/** Services of this machine that would collide or make no sense inside a lab host. */
-const MASKED = ['postgresql.service', 'console-getty.service', 'getty@tty1.service', 'systemd-timesyncd.service', 'e2scrub_reap.service', 'apt-daily.timer', 'apt-daily-upgrade.timer', 'man-db.timer', 'dpkg-db-backup.timer', 'e2scrub_all.timer', 'fstrim.timer', 'docker.service', 'docker.socket', 'containerd.service', 'haproxy.service', 'keepalived.service', 'chrony.service', 'redis-server.service', 'nginx.service', 'memcached.service'];
+/**
+ * Services of this machine that would collide or make no sense inside a lab host.
+ * What the roles install (docker, containerd, haproxy, keepalived, chrony) stays
+ * unmasked so they can start it for real.
+ */
+const MASKED = ['postgresql.service', 'console-getty.service', 'getty@tty1.service', 'systemd-timesyncd.service', 'e2scrub_reap.service', 'apt-daily.timer', 'apt-daily-upgrade.timer', 'man-db.timer', 'dpkg-db-backup.timer', 'e2scrub_all.timer', 'fstrim.timer', 'redis-server.service', 'nginx.service', 'memcached.service'];
 
 export type LabMode = 'boot' | 'light';
 
@@ -108,8 +113,12 @@ export async function labDown(log: (s: string) => void = () => undefined): Promi
   for (const pid of pids) if (alive(pid)) process.kill(pid, 'SIGKILL');
   for (let i = 0; i < 50 && [...pids].some(alive); i++) await new Promise((r) => setTimeout(r, 100));
   for (const m of labMounts()) await sh(`umount ${m} 2>/dev/null || umount -l ${m}`, false);
-  await sh(`ip link show ${BRIDGE} >/dev/null 2>&1 && ip link del ${BRIDGE}`, false);
-  await sh(`while iptables -t nat -D POSTROUTING -s ${SUBNET}.0/24 ! -o ${BRIDGE} -j MASQUERADE 2>/dev/null; do :; done`, false);
+  // The bridge belongs to boot mode; a light lab (or one in another TSPLAY_LAB_DIR) leaves it alone.
+  const ownsBridge = state ? state.mode === 'boot' : LAB_DIR === DEFAULT_LAB_DIR;
+  if (ownsBridge) {
+    await sh(`ip link show ${BRIDGE} >/dev/null 2>&1 && ip link del ${BRIDGE}`, false);
+    await sh(`while iptables -t nat -D POSTROUTING -s ${SUBNET}.0/24 ! -o ${BRIDGE} -j MASQUERADE 2>/dev/null; do :; done`, false);
+  }
   if (state?.mountedNspawnRun) await sh(`umount ${NSPAWN_RUN}`, false);
   for (const d of existsSync(LAB_DIR) ? readdirSync(LAB_DIR) : []) if (/^lab\d+$/.test(d)) rmSync(join(LAB_DIR, d), { recursive: true, force: true });
   rmSync(statePath, { force: true });

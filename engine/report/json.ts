@@ -37,7 +37,7 @@ export class JsonReporter implements Reporter {
   itemResult(_host: string, _task: TaskInfo, _item: ItemResult): void {}
   hostResult(host: string, task: TaskInfo, result: TaskResult): void {
     if (!this.current) return;
-    this.current.hosts[host] = task.noLog ? { censored: CENSORED, changed: result.changed ?? false, status: result.status } : result;
+    this.current.hosts[host] = task.noLog ? { censored: CENSORED, changed: result.changed ?? false, outcome: result.outcome } : result;
   }
   retry(): void {}
   included(): void {}
@@ -48,8 +48,8 @@ export class JsonReporter implements Reporter {
   error(message: string): void {
     this.errors.push(message);
   }
-  recap(stats: Map<string, HostStats>, timing: Timing): void {
-    const out = { plays: this.plays, stats: Object.fromEntries([...stats].sort(([a], [b]) => a.localeCompare(b))), timing, warnings: this.warnings, errors: this.errors };
+  recap(stats: Map<string, HostStats>, timing: Timing, commands: Record<string, number>): void {
+    const out = { plays: this.plays, stats: Object.fromEntries([...stats].sort(([a], [b]) => a.localeCompare(b))), commands, timing, warnings: this.warnings, errors: this.errors };
     this.write(`${JSON.stringify(out, null, 2)}\n`);
   }
 }

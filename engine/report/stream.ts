@@ -5,7 +5,7 @@ const COLORS = { green: 32, yellow: 33, red: 31, cyan: 36, magenta: 35, brightRe
 type Color = keyof typeof COLORS;
 
 /** Fields the default callback never prints (Ansible strips its internal keys the same way). */
-const HIDDEN = new Set(['status', 'results', 'item', 'label', 'diff', 'ignored']);
+const HIDDEN = new Set(['outcome', 'results', 'item', 'label', 'diff', 'ignored']);
 const DEBUG_KEYS = new Set(['msg', 'exception', 'warnings', 'deprecations']);
 
 export interface StreamOptions {
@@ -96,7 +96,7 @@ export class StreamReporter implements Reporter {
     const who = this.who(host, delegatedTo);
     const lbl = task.noLog ? '(item=None)' : `(item=${item.label})`;
     this.diffs(item, task);
-    switch (item.status) {
+    switch (item.outcome) {
       case 'skipped':
         this.line(this.c('cyan', `skipping: ${who} => ${lbl} ${this.o.verbosity > 0 ? this.dump(item, task) : ''}`));
         break;
@@ -107,7 +107,7 @@ export class StreamReporter implements Reporter {
         this.line(this.c('brightRed', `fatal: ${who}: UNREACHABLE! ${lbl}${this.dump(item, task, true)}`));
         break;
       default:
-        this.line(this.c(item.status === 'changed' ? 'yellow' : 'green', `${item.status}: ${who} => ${lbl}${this.dump(item, task)}`));
+        this.line(this.c(item.outcome === 'changed' ? 'yellow' : 'green', `${item.outcome}: ${who} => ${lbl}${this.dump(item, task)}`));
     }
   }
 
@@ -119,7 +119,7 @@ export class StreamReporter implements Reporter {
       return;
     }
     this.diffs(result, task);
-    switch (result.status) {
+    switch (result.outcome) {
       case 'skipped':
         this.line(this.c('cyan', `skipping: ${who}`));
         break;
@@ -132,7 +132,7 @@ export class StreamReporter implements Reporter {
         if (result.ignored) this.line(this.c('cyan', '...ignoring'));
         break;
       default:
-        this.line(this.c(result.status === 'changed' ? 'yellow' : 'green', `${result.status}: ${who}${this.dump(result, task)}`));
+        this.line(this.c(result.outcome === 'changed' ? 'yellow' : 'green', `${result.outcome}: ${who}${this.dump(result, task)}`));
     }
   }
 
@@ -156,7 +156,7 @@ export class StreamReporter implements Reporter {
     this.line(this.c('red', message));
   }
 
-  recap(stats: Map<string, HostStats>, timing: Timing): void {
+  recap(stats: Map<string, HostStats>, timing: Timing, commands: Record<string, number>): void {
     this.banner('PLAY RECAP');
     const col = (name: string, n: number, color: Color): string => {
       const s = `${name}=${String(n).padEnd(4)}`;
@@ -172,6 +172,8 @@ export class StreamReporter implements Reporter {
     }
     this.line();
     this.timing(timing);
+    const total = Object.values(commands).reduce((a, b) => a + b, 0);
+    if (this.o.verbosity > 0 && total) this.line(`Remote commands: ${total} (${Object.entries(commands).map(([h, n]) => `${h} ${n}`).join(', ')})`);
   }
 
   private timing(t: Timing): void {

@@ -4,7 +4,7 @@ export type Status = 'ok' | 'changed' | 'skipped' | 'failed' | 'unreachable';
 
 /** A module's result after the executor has applied changed_when, failed_when, ignore_errors and no_log. */
 export interface TaskResult extends ModuleResult {
-  status: Status;
+  outcome: Status;
   ignored?: boolean;
   /** Per-item results of a loop, reported as they finish. */
   results?: ItemResult[];
@@ -54,7 +54,8 @@ export interface Reporter {
   included(hosts: string[], file: string, label?: string): void;
   warn(message: string): void;
   verbose(level: number, message: string): void;
-  recap(stats: Map<string, HostStats>, timing: Timing): void;
+  /** commands: remote commands per host, for round-trip budgets. */
+  recap(stats: Map<string, HostStats>, timing: Timing, commands: Record<string, number>): void;
   error(message: string): void;
 }
 

@@ -1,0 +1,33 @@
+import { defineModule } from './types.js';
+import { run, shq } from './util.js';
+
+/** Remote: sh, findutils find, coreutils stat. */
+export const module = defineModule<{ paths: string[]; patterns: string[]; file_type: string; recurse: boolean; hidden: boolean; contains?: string; excludes: string[] }>({
+  name: 'find',
+  description: 'Lists files under paths that match name patterns, type and content.',
+  args: {
+    paths: { type: 'list', elements: 'path', required: true, aliases: ['name', 'path'] },
+    patterns: { type: 'list', elements: 'str', default: ['*'], aliases: ['pattern'] },
+    excludes: { type: 'list', elements: 'str', default: [], aliases: ['exclude'] },
+    file_type: { type: 'str', default: 'file', choices: ['file', 'directory', 'link', 'any'] },
+    recurse: { type: 'bool', default: false },
+    hidden: { type: 'bool', default: false },
+    contains: { type: 'str', description: 'a regexp a file must contain' },
+  },
+  checkMode: 'predict',
+  async run(args, ctx) {
+    const type = { file: '-type f', directory: '-type d', link: '-type l', any: '' }[args.file_type];
+    const names = args.patterns.map((p) => `-name ${shq(p)}`).join(' -o ');
+    const excl = args.excludes.map((p) => `! -name ${shq(p)}`).join(' ');
+    const hidden = args.hidden ? '' : "! -name '.*'";
+    const depth = args.recurse ? '' : '-maxdepth 1';
+    const grep = args.contains ? ` | while IFS= read -r f; do p=\${f#*|}; p=\${p#*|}; p=\${p#*|}; p=\${p#*|}; grep -qE ${shq(args.contains)} "$p" 2>/dev/null && echo "$f"; done` : '';
+    const script = args.paths.map((p) => `find ${shq(p)} -mindepth 1 ${depth} ${type} \\( ${names} \\) ${excl} ${hidden} -printf '%s|%T@|%m|%u|%p\\n' 2>/dev/null${grep}`).join('; ');
+    const r = await run(ctx, script);
+    const files = r.stdout.split('\n').filter(Boolean).map((l) => {
+      const [size, mtime, mode, pw_name, ...path] = l.split('|');
+      return { path: path.join('|'), size: Number(size), mtime: Number(mtime), mode: mode!.padStart(4, '0'), pw_name };
+    });
+    return { changed: false, files, matched: files.length, examined: files.length, msg: 'All paths examined' };
+  },
+});
