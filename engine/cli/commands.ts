@@ -15,9 +15,10 @@ export function registerExtraCommands(program: Command): void {
     }, 3)
     .addOption(new Option('--mode <mode>', 'boot: systemd as PID 1 (apt, systemctl, sysctl work); light: sshd only, for scale').choices(['boot', 'light']).default('boot'))
     .option('--masters <n>', 'how many of the first hosts go in kube_master', (v: string) => Number(v), 1)
-    .action(async (count: number, o: { mode: 'boot' | 'light'; masters: number }) => {
+    .option('--lb <n>', 'how many of the last hosts go in lb (HAProxy, keepalived) instead of kube_node', (v: string) => Number(v), 0)
+    .action(async (count: number, o: { mode: 'boot' | 'light'; masters: number; lb: number }) => {
       const { labUp } = await import('../lab/lab.js');
-      await labUp({ count, mode: o.mode, masters: o.masters });
+      await labUp({ count, mode: o.mode, masters: o.masters, lbs: o.lb });
     });
   lab
     .command('down')

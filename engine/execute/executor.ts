@@ -119,7 +119,8 @@ export class Executor {
     const role = item?.role ?? ctx.role;
     const play = ctx.play;
     const layers: Layer[] = [
-      ...(role ? roleChainDefaults(role) : []),
+      // Play-level tasks see the defaults of the play's roles, as Ansible's non-private role vars allow.
+      ...(role ? roleChainDefaults(role) : playRoleDefaults(play.play)),
       ...this.inventoryLayers(host),
       { vars: st.facts, raw: true },
       { vars: play.play.vars },
@@ -480,7 +481,8 @@ export class Executor {
       if (info.title !== this.o.startAt && task.name !== this.o.startAt) return;
       this.startAtFound = true;
     }
-    if (task.module !== 'setup' || task.name !== 'Gathering Facts') {
+    // Notified handlers run whatever --tags says; facts are gathered for any tag.
+    if (!ctx.handler && (task.module !== 'setup' || task.name !== 'Gathering Facts')) {
       if (!this.tagsAllow(task, ctx)) return;
     }
     const info = this.taskInfo(task, ctx);
@@ -554,8 +556,22 @@ function pickKw(src: Partial<Inherited>): Partial<Inherited> {
   return out;
 }
 
-function roleChainDefaults(role: Role): Layer[] {
-  return [{ vars: role.defaults }];
+const playDefaults = new WeakMap<Play, Layer[]>();
+function playRoleDefaults(play: Play): Layer[] {
+  let l = playDefaults.get(play);
+  if (!l) {
+    const seen = new Set<Role>();
+    l = play.roles.flatMap((b) => (b.role ? roleChainDefaults(b.role, seen) : []));
+    playDefaults.set(play, l);
+  }
+  return l;
+}
+
+/** A role sees its dependencies' defaults below its own, as in Ansible. */
+function roleChainDefaults(role: Role, seen = new Set<Role>()): Layer[] {
+  if (seen.has(role)) return [];
+  seen.add(role);
+  return [...role.deps.flatMap((d) => roleChainDefaults(d.role, seen)), { vars: role.defaults }];
 }
 
 function orderHosts(hosts: string[], order: string): string[] {

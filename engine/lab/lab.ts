@@ -173,6 +173,8 @@ export interface UpOptions {
   count: number;
   mode: LabMode;
   masters?: number;
+  /** How many of the last hosts form the lb group (HAProxy and keepalived) instead of workers. */
+  lbs?: number;
   log?: (s: string) => void;
 }
 
@@ -241,26 +243,28 @@ export async function labUp(o: UpOptions): Promise<LabState> {
     for (const h of hosts) log(`--- ${h.name} console (last lines)\n${readFileSync(join(LAB_DIR, h.name, 'console.log'), 'utf8').split('\n').slice(-15).join('\n')}\n`);
     throw e;
   }
-  writeInventory(state, o.masters ?? 1);
+  writeInventory(state, o.masters ?? 1, o.lbs ?? 0);
   log(`lab: ${hosts.length} ${o.mode} host(s) up and answering over SSH in ${((Date.now() - t0) / 1000).toFixed(1)}s; inventory: inventories/lab/hosts.yml\n`);
   return state;
 }
 
 /** The lab as an inventory in the groups the cluster playbooks use: first host(s) masters, the rest workers. */
-export function writeInventory(state: LabState, masters: number): void {
+export function writeInventory(state: LabState, masters: number, lbs = 0): void {
   const dir = process.env.TSPLAY_LAB_INVENTORY_DIR ?? join(PROJECT_ROOT, 'inventories', 'lab');
   mkdirSync(dir, { recursive: true });
   const host = (h: LabHost) => `        ${h.name}:\n          ansible_host: ${h.address}\n`;
   const m = state.hosts.slice(0, masters);
-  const w = state.hosts.slice(masters);
+  const w = state.hosts.slice(masters, state.hosts.length - lbs);
+  const lb = state.hosts.slice(state.hosts.length - lbs);
   const text =
     `# Written by 'tsplay lab up' (${state.mode} mode, ${state.started}); not tracked by git.\n` +
     `all:\n  vars:\n    ansible_user: root\n    ansible_ssh_private_key_file: ${state.key}\n    ansible_ssh_known_hosts_file: ${state.knownHosts}\n` +
     `  children:\n    lab:\n      hosts:\n${state.hosts.map((h) => `        ${h.name}: {ansible_host: ${h.address}}\n`).join('')}` +
     `    kube_master:\n      hosts:\n${m.map(host).join('')}` +
     `    kube_node:\n      hosts:\n${w.length ? w.map(host).join('') : '        {}\n'}` +
-    `    lb:\n      hosts: {}\n`;
-  writeFileSync(join(dir, 'hosts.yml'), text.replace('      hosts:\n        {}\n', '      hosts: {}\n'));
+    `    lb:\n      hosts:\n${lb.length ? lb.map(host).join('') : '        {}\n'}` +
+    `    k8s_cluster:\n      children:\n        kube_master:\n        kube_node:\n`;
+  writeFileSync(join(dir, 'hosts.yml'), text.replaceAll('      hosts:\n        {}\n', '      hosts: {}\n'));
   chmodSync(join(dir, 'hosts.yml'), 0o644);
 }
 

@@ -36,6 +36,12 @@ export class Problems {
     this.list.push({ loc, key, message });
   }
   throwIfAny(): void {
-    if (this.list.length) throw new LoadError(this.list);
+    // A file imported twice reports its problems once.
+    const seen = new Set<string>();
+    const unique = this.list.filter((p) => {
+      const k = formatProblem(p);
+      return !seen.has(k) && (seen.add(k), true);
+    });
+    if (unique.length) throw new LoadError(unique);
   }
 }

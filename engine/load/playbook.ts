@@ -283,7 +283,7 @@ class Loader {
 
   role(name: string, loc: Loc): Role | undefined {
     const dirs = [join(this.playbookDir, 'roles'), this.playbookDir, join(dirname(this.playbookDir), 'roles'), resolve('roles'), ...(this.opts.rolesPath ?? [])];
-    const path = isAbsolute(name) ? name : dirs.map((d) => join(d, name)).find((d) => existsSync(join(d, 'tasks')) || existsSync(join(d, 'meta')) || existsSync(join(d, 'handlers')));
+    const path = isAbsolute(name) ? name : dirs.map((d) => join(d, name)).find((d) => ['tasks', 'meta', 'handlers', 'defaults', 'vars'].some((sub) => existsSync(join(d, sub))));
     if (!path) {
       this.problems.add(loc, name, `the role '${name}' was not found in ${dirs.join(', ')}`);
       return undefined;

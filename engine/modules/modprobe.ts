@@ -42,21 +42,25 @@ export const module = defineModule<{ name: string; state: 'present' | 'absent'; 
     const kmod = q.stdout.includes('kmod=yes');
     const confText = /conf=(.*)/.exec(q.stdout)?.[1]?.trim();
     const present = state === 'loaded' || state === 'builtin';
-    const cmds: string[] = [];
-    const result: ModuleResult = { changed: false, name: n, state: args.state, builtin: state === 'builtin' };
+    // Persistence is written even when loading fails, so the module loads at the next boot.
+    const persist: string[] = [];
+    if (args.persistent === 'present' && confText !== n) persist.push(`mkdir -p /etc/modules-load.d && echo ${shq(n)} > ${conf}`);
+    if (args.persistent === 'absent' && confText !== undefined) persist.push(`rm -f ${conf}`);
+    let load: string | undefined;
+    let loadError: string | undefined;
     if (args.state === 'present' && !present) {
-      if (!kmod) return { failed: true, msg: `kernel module ${n} is neither loaded nor built in, and modprobe (kmod) is not installed on ${ctx.host}` };
-      cmds.push(`modprobe ${shq(n)} ${args.params}`);
+      if (!kmod) loadError = `kernel module ${n} is neither loaded nor built in, and modprobe (kmod) is not installed on ${ctx.host}`;
+      else load = `modprobe ${shq(n)} ${args.params}`;
     }
-    if (args.state === 'absent' && state === 'loaded') cmds.push(`modprobe -r ${shq(n)}`);
-    if (args.state === 'absent' && state === 'builtin') return { failed: true, msg: `${n} is built into the kernel and cannot be unloaded` };
-    if (args.persistent === 'present' && confText !== n) cmds.push(`mkdir -p /etc/modules-load.d && echo ${shq(n)} > ${conf}`);
-    if (args.persistent === 'absent' && confText !== undefined) cmds.push(`rm -f ${conf}`);
-    result.changed = cmds.length > 0;
+    if (args.state === 'absent' && state === 'loaded') load = `modprobe -r ${shq(n)}`;
+    if (args.state === 'absent' && state === 'builtin') loadError = `${n} is built into the kernel and cannot be unloaded`;
+    const cmds = [...persist, ...(load ? [load] : [])];
+    const result: ModuleResult = { changed: cmds.length > 0, name: n, state: args.state, builtin: state === 'builtin' };
     if (ctx.diff && result.changed) result.diff = [{ path: `kernel module ${n}`, before: `loaded: ${present}\npersistent: ${confText !== undefined}\n`, after: `loaded: ${args.state === 'present'}\npersistent: ${args.persistent === 'present' || (args.persistent === 'disabled' && confText !== undefined)}\n` }];
-    if (!result.changed || ctx.check) return result;
-    const r = await run(ctx, `${cmds.join(' && ')} 2>&1`);
-    if (r.rc !== 0) return { ...result, failed: true, msg: r.stdout.trim() };
+    if (ctx.check || !result.changed) return loadError ? { ...result, changed: persist.length > 0, failed: true, msg: loadError } : result;
+    const r = await run(ctx, `${persist.length ? `{ ${persist.join(' && ')}; } || exit 3; ` : ''}${load ? `${load} 2>&1` : 'true'}`);
+    if (r.rc === 3) return { ...result, failed: true, msg: r.stdout.trim() };
+    if (r.rc !== 0 || loadError) return { ...result, changed: persist.length > 0, failed: true, msg: loadError ?? r.stdout.trim() };
     return result;
   },
 });

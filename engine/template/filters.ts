@@ -159,7 +159,21 @@ export const FILTERS: Record<string, Filter> = {
   ternary: (v, a, b) => (truthy(v) ? a : b),
   mandatory: (v) => defined(v),
   hash: (v) => toText(v),
+  cidr_overlaps: (a, b) => {
+    const [x, y] = [parseCidr(toText(a)), parseCidr(toText(b))];
+    const mask = Math.min(x.bits, y.bits);
+    const m = mask === 0 ? 0 : (~0 << (32 - mask)) >>> 0;
+    return ((x.addr & m) >>> 0) === ((y.addr & m) >>> 0);
+  },
+  concat: (...parts) => parts.map(toText).join(''),
 };
+
+/** An IPv4 CIDR as a number and a prefix length; throws on anything else. */
+function parseCidr(c: string): { addr: number; bits: number } {
+  const m = /^(\d+)\.(\d+)\.(\d+)\.(\d+)\/(\d+)$/.exec(c.trim());
+  if (!m || m.slice(1, 5).some((o) => Number(o) > 255) || Number(m[5]) > 32) throw new TemplateError(`'${c}' is not an IPv4 CIDR such as 10.244.0.0/16`);
+  return { addr: ((Number(m[1]) << 24) | (Number(m[2]) << 16) | (Number(m[3]) << 8) | Number(m[4])) >>> 0, bits: Number(m[5]) };
+}
 FILTERS.d = FILTERS.default!;
 FILTERS.count = FILTERS.length!;
 

@@ -4,6 +4,10 @@
  */
 export const CONDITION_GRAMMAR = String.raw`
 {
+  // Python's string escapes: \n, \t, quotes and backslash; any other backslash stays (regexps like '\d+').
+  function unescape(s) {
+    return s.replace(/\\([\\'"nt])/g, (m, c) => (c === 'n' ? '\n' : c === 't' ? '\t' : c));
+  }
   function bin(head, tail) {
     return tail.reduce((l, [, op, , r]) => ({ t: 'bin', op, l, r }), head);
   }
@@ -57,8 +61,8 @@ Word = id:Ident {
 }
 
 Number = n:$("-"? [0-9]+ ("." [0-9]+)?) !IdChar { return { t: 'lit', v: Number(n) }; }
-String = "'" s:$([^'\\] / "\\" .)* "'" { return { t: 'lit', v: s.replace(/\\(.)/g, '$1') }; }
-       / '"' s:$([^"\\] / "\\" .)* '"' { return { t: 'lit', v: s.replace(/\\n/g, '\n').replace(/\\(.)/g, '$1') }; }
+String = "'" s:$([^'\\] / "\\" .)* "'" { return { t: 'lit', v: unescape(s) }; }
+       / '"' s:$([^"\\] / "\\" .)* '"' { return { t: 'lit', v: unescape(s) }; }
 List = "[" _ items:(Cond (_ "," _ Cond)*)? _ ","? _ "]" { return { t: 'list', items: items ? [items[0], ...items[1].map((x) => x[3])] : [] }; }
 Dict = "{" _ items:(Pair (_ "," _ Pair)*)? _ ","? _ "}" { return { t: 'dict', items: items ? [items[0], ...items[1].map((x) => x[3])] : [] }; }
 Pair = k:Cond _ ":" _ v:Cond { return [k, v]; }

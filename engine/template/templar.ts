@@ -5,7 +5,7 @@ import type { Scope } from './scope.js';
 const hb = Handlebars.create();
 
 /** Helpers that may meet an undefined value on purpose. */
-const UNDEFINED_OK = new Set(['default', 'd', 'if', 'unless', 'each', 'with', 'lookup', 'log', 'blockHelperMissing', 'helperMissing', 'is_defined', '__capture']);
+const UNDEFINED_OK = new Set(['default', 'd', 'hostvar', 'if', 'unless', 'each', 'with', 'lookup', 'log', 'blockHelperMissing', 'helperMissing', 'is_defined', '__capture']);
 
 for (const [name, f] of Object.entries(FILTERS)) {
   hb.registerHelper(name, (...args: unknown[]) => {
@@ -27,6 +27,14 @@ const boolHelpers: Record<string, (...a: unknown[]) => boolean> = {
   is_defined: (a) => a !== undefined && !(a instanceof Undefined),
 };
 for (const [name, f] of Object.entries(boolHelpers)) hb.registerHelper(name, (...args: unknown[]) => f(...args.slice(0, -1)));
+
+/** `{{hostvar host "name"}}`: another host's variable, the way roles build /etc/hosts or backend lists. */
+hb.registerHelper('hostvar', (host: unknown, name: unknown, options: { data?: { root?: Record<string, unknown> } }) => {
+  const hostvars = options?.data?.root?.hostvars as Record<string, Record<string, unknown> | undefined> | undefined;
+  const vars = hostvars?.[String(host)];
+  if (!vars) throw new TemplateError(`hostvar: '${String(host)}' is not an inventory host`);
+  return vars[String(name)];
+});
 
 let captured: unknown;
 hb.registerHelper('__capture', (v: unknown) => {
