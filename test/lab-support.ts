@@ -23,6 +23,12 @@ export async function ensureLab(): Promise<LabState> {
   return labUp({ count: 3, mode: 'boot', log: () => undefined });
 }
 
+/** A freshly booted lab (new upper layers), for tests that need hosts nothing has touched. */
+export async function freshLab(count = 3): Promise<LabState> {
+  startedHere = true;
+  return labUp({ count, mode: 'boot', log: () => undefined });
+}
+
 export async function stopLabIfStartedHere(): Promise<void> {
   if (startedHere) await labDown();
   startedHere = false;
@@ -51,6 +57,8 @@ export function labInventory(state: LabState, groups: Record<string, string[]>, 
       ),
     },
   };
+  // The cluster playbooks address masters and workers together as k8s_cluster, as the example inventories do.
+  if (groups.kube_master) (doc.all.children as Record<string, unknown>).k8s_cluster = { children: { kube_master: {}, kube_node: {} } };
   const file = join(dir, 'hosts.yml');
   writeFileSync(file, JSON.stringify(doc, null, 2));
   return file;

@@ -80,7 +80,14 @@ export async function main(argv: string[]): Promise<void> {
   process.on('SIGTERM', onSignal);
   const io = { out: (s: string) => process.stdout.write(s), err: (s: string) => process.stderr.write(s), color: !!process.stdout.isTTY && !process.env.NO_COLOR, signal: ac.signal };
   const { registerExtraCommands } = await import('./commands.js');
-  const program = buildCli({ run: (pb, o) => runCommand(pb, o, io), extra: registerExtraCommands });
+  // Cluster shortcuts re-enter the CLI as `run PLAYBOOK ARGS...`, so they take every run option.
+  const runArgs = async (pb: string, args: string[]): Promise<number> => {
+    let code = 0;
+    const inner = buildCli({ run: async (p, o) => (code = await runCommand(p, o, io)) });
+    await inner.parseAsync(['node', 'tsplay', 'run', pb, ...args]);
+    return code;
+  };
+  const program = buildCli({ run: (pb, o) => runCommand(pb, o, io), extra: (p) => registerExtraCommands(p, runArgs) });
   try {
     await program.parseAsync(argv);
   } catch (e) {

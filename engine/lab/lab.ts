@@ -264,6 +264,12 @@ export function writeInventory(state: LabState, masters: number, lbs = 0): void 
     `    kube_node:\n      hosts:\n${w.length ? w.map(host).join('') : '        {}\n'}` +
     `    lb:\n      hosts:\n${lb.length ? lb.map(host).join('') : '        {}\n'}` +
     `    k8s_cluster:\n      children:\n        kube_master:\n        kube_node:\n`;
+  mkdirSync(join(dir, 'group_vars'), { recursive: true });
+  // What differs in the lab from real hosts: the interface name and Docker's storage driver.
+  writeFileSync(
+    join(dir, 'group_vars', 'all.yml'),
+    `# Written by 'tsplay lab up'. Settings and defaults: inventories/prod/group_vars/all.yml.\nvip_interface: host0\ndocker_storage_driver: vfs\n`,
+  );
   writeFileSync(join(dir, 'hosts.yml'), text.replaceAll('      hosts:\n        {}\n', '      hosts: {}\n'));
   chmodSync(join(dir, 'hosts.yml'), 0o644);
 }

@@ -31,6 +31,11 @@ export async function systemdRun(args: ServiceArgs, ctx: ModuleContext): Promise
   const active = props.ActiveState === 'active' || props.ActiveState === 'activating' || props.ActiveState === 'reloading';
   const masked = props.LoadState === 'masked' || unitFile === 'masked';
   if (props.LoadState === 'not-found' && (args.state || args.enabled !== undefined || args.masked === true)) {
+    // In check mode the package that brings the unit may only be predicted, not installed.
+    if (ctx.check) {
+      ctx.warn(`${name} is not installed on ${ctx.host} yet; check mode assumes an earlier task installs it`);
+      return { changed: true, name, state: args.state };
+    }
     return { failed: true, msg: `Could not find the requested service ${name}: host` };
   }
   const cmds: string[] = [];
@@ -43,6 +48,9 @@ export async function systemdRun(args: ServiceArgs, ctx: ModuleContext): Promise
   // in a container) stays inactive after every start: starting again changes nothing.
   const conditionUnmet = props.ConditionResult === 'no' && props.ConditionTimestampMonotonic !== '0';
   if (args.state === 'started' && !active && conditionUnmet) ctx.warn(`${name}: its start condition is not met on ${ctx.host}, so it stays inactive (systemctl status ${name})`);
+  // A unit that failed (docker right after its package installed it with a config that
+  // cannot work here) may be at its start limit; clear that before starting it again.
+  if ((args.state === 'started' || args.state === 'restarted') && props.ActiveState === 'failed') cmds.push(`systemctl reset-failed ${n}`);
   if (args.state === 'started' && !active && !conditionUnmet) cmds.push(`systemctl start ${n}`);
   if (args.state === 'stopped' && active) cmds.push(`systemctl stop ${n}`);
   if (args.state === 'restarted') cmds.push(`systemctl restart ${n}`);
