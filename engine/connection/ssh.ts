@@ -149,7 +149,7 @@ export class SshConnection implements Connection {
           if (timer) clearTimeout(timer);
           opts.signal?.removeEventListener('abort', onAbort);
           // No exit status and no signal: the channel died with the connection, not with the command.
-          if (code === null && !signal && !timedOut && !aborted) {
+          if (code == null && !signal && !timedOut && !aborted) {
             reject(new UnreachableError(`${this.host}: ${this.closedReason ?? 'connection lost'} while running a command`));
             return;
           }
