@@ -2,18 +2,10 @@ import { execa } from 'execa';
 import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { labDown, labUp, readState, type LabState } from '../engine/lab/lab.js';
+import { alive, labDown, labUp, readState, type LabState } from '../engine/lab/lab.js';
 
 let startedHere = false;
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** A boot-mode lab of at least 3 hosts: reused when one runs, else started (and stopped after the suite). */
 export async function ensureLab(): Promise<LabState> {

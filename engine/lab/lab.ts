@@ -49,7 +49,8 @@ export function readState(): LabState | undefined {
   return existsSync(statePath) ? (JSON.parse(readFileSync(statePath, 'utf8')) as LabState) : undefined;
 }
 
-function alive(pid: number): boolean {
+/** Whether a process still exists (signal 0 checks without signalling). */
+export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

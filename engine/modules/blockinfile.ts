@@ -1,9 +1,10 @@
 import { fileArgs } from './copy.js';
 import { defineModule } from './types.js';
 import { editFile, fromLines, pyRe, toLines } from './util.js';
+import type { EditArgs } from './util.js';
 
-interface Args {
-  path: string;
+/** The fields every file-editing module shares come from EditArgs. */
+interface Args extends EditArgs {
   block: string;
   marker: string;
   marker_begin: string;
@@ -13,10 +14,6 @@ interface Args {
   insertbefore?: string;
   create: boolean;
   backup: boolean;
-  validate?: string;
-  mode?: string;
-  owner?: string;
-  group?: string;
 }
 
 /** Ansible's blockinfile, edited on the controller. Remote: sh, coreutils. */

@@ -1,9 +1,10 @@
 import { fileArgs } from './copy.js';
 import { defineModule } from './types.js';
 import { editFile, fromLines, pyRe, toLines } from './util.js';
+import type { EditArgs } from './util.js';
 
-interface Args {
-  path: string;
+/** The fields every file-editing module shares come from EditArgs. */
+interface Args extends EditArgs {
   line?: string;
   regexp?: string;
   search_string?: string;
@@ -14,10 +15,6 @@ interface Args {
   create: boolean;
   firstmatch: boolean;
   backup: boolean;
-  validate?: string;
-  mode?: string;
-  owner?: string;
-  group?: string;
 }
 
 /** Ansible's lineinfile, edited on the controller. Remote: sh, coreutils. */

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LabState } from '../../engine/lab/lab.js';
 import { FIXTURES, tsplay } from '../helpers.js';
-import { ensureLab, inHost, labInventory } from '../lab-support.js';
+import { freshLab, inHost, labInventory } from '../lab-support.js';
 
 /**
  * Every module against a boot-mode lab host over SSH: check mode on a fresh host
@@ -322,7 +322,8 @@ describe('modules over SSH on a boot-mode lab host', function () {
   this.timeout(600000);
 
   before(async () => {
-    lab = await ensureLab();
+    // Hosts nothing has touched: the cluster tests leave services (containerd, docker, keepalived) running.
+    lab = await freshLab(3);
     project = mkdtempSync(join(tmpdir(), 'modtest-'));
     cpSync(join(FIXTURES, 'modules'), project, { recursive: true });
     cpSync(join(FIXTURES, 'test-key.asc'), join(project, 'files', 'test-key.asc'));
@@ -412,6 +413,20 @@ describe('modules over SSH on a boot-mode lab host', function () {
     expect(r.out).to.match(/cannot download http:\/\/10\.77\.0\.1:9\/file \(offline, or the server refused\)/);
     const d = await run(playbook('dnf', 'dnf: {name: kubelet}'));
     expect(d.out).to.match(/dnf not found on lab3: this host is not in the RHEL family/);
+  });
+
+  it('ufw and firewalld: a host without them is already off; turning them on there is an error', async () => {
+    const off = await run(playbook('fw-off', 'ufw: {state: disabled}'));
+    expect(off.code, off.out).to.equal(0);
+    expect(off.out).to.match(/lab3\s+: ok=1\s+changed=0/);
+    const fwd = await run(playbook('firewalld-off', 'firewalld: {state: disabled}'));
+    expect(fwd.out).to.match(/lab3\s+: ok=1\s+changed=0/);
+    const on = await run(playbook('fw-on', 'ufw: {state: enabled}'));
+    expect(on.code).to.equal(2);
+    expect(on.out).to.match(/ufw is not installed on lab3/);
+    const bad = await run(playbook('fw-bad', 'ufw: {state: off}'));
+    expect(bad.code).to.equal(4);
+    expect(bad.err).to.match(/'state': ufw: expected one of enabled, disabled, reset/);
   });
 
   it('services: restarted always restarts (a new main PID)', async () => {
