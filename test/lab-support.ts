@@ -5,6 +5,10 @@ import { join } from 'node:path';
 import { alive, labDown, labUp, readState, type LabState } from '../engine/lab/lab.js';
 
 let startedHere = false;
+/** labUp's own progress lines are noise in test output; the hosts' consoles after a failed boot are not. */
+const consoleOnFailure = (s: string): void => {
+  if (s.startsWith('---')) process.stderr.write(s);
+};
 
 
 /** A boot-mode lab of at least 3 hosts: reused when one runs, else started (and stopped after the suite). */
@@ -12,13 +16,13 @@ export async function ensureLab(): Promise<LabState> {
   const s = readState();
   if (s && s.mode === 'boot' && s.hosts.length >= 3 && s.hosts.every((h) => alive(h.pid))) return s;
   startedHere = true;
-  return labUp({ count: 3, mode: 'boot', log: () => undefined });
+  return labUp({ count: 3, mode: 'boot', log: consoleOnFailure });
 }
 
 /** A freshly booted lab (new upper layers), for tests that need hosts nothing has touched. */
 export async function freshLab(count = 3): Promise<LabState> {
   startedHere = true;
-  return labUp({ count, mode: 'boot', log: () => undefined });
+  return labUp({ count, mode: 'boot', log: consoleOnFailure });
 }
 
 export async function stopLabIfStartedHere(): Promise<void> {

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { EXIT, runCommand, type RunCliOptions } from './run.js';
 
@@ -65,6 +66,8 @@ Examples:
 
 export async function main(argv: string[]): Promise<void> {
   const ac = new AbortController();
+  // Every running remote command listens for the interrupt: forks x MaxSessions of them is normal.
+  setMaxListeners(0, ac.signal);
   let signals = 0;
   const onSignal = (): void => {
     signals++;

@@ -7,11 +7,13 @@ import pLimit from 'p-limit';
 import SSHConfig from 'ssh-config';
 import { Client, type ConnectConfig } from 'ssh2';
 import { verifyHostKey } from './known-hosts.js';
+import { RemoteShell, killTreeCommand } from './remote-shell.js';
 import type { ConnectionVars } from './pool.js';
 import { UnreachableError, becomeWrap, shq, type Connection, type ExecOptions, type ExecResult, type PutOptions } from './types.js';
 
 /** OpenSSH's default MaxSessions: channels open at once on one connection. */
 const MAX_SESSIONS = 10;
+const SHELLS = 6;
 const TRANSIENT = /ECONNRESET|ETIMEDOUT|EPIPE|EHOSTUNREACH|ECONNREFUSED|handshake|Connection lost/i;
 const PID_MARK = '\u0001TSPLAY_PID=';
 
@@ -59,7 +61,10 @@ function resolveTarget(alias: string, vars: Partial<ConnectionVars>, knownHostsV
  */
 export class SshConnection implements Connection {
   commands = 0;
-  private readonly sessions = pLimit(MAX_SESSIONS);
+  /** The channel budget: persistent shells, exec channels for commands with input, and one spare for kills. */
+  private readonly shellSlots = pLimit(SHELLS);
+  private readonly sessions = pLimit(MAX_SESSIONS - SHELLS - 1);
+  private shells: RemoteShell[] = [];
   private closedReason: string | undefined;
   private readonly pendingKills: Promise<void>[] = [];
 
@@ -79,17 +84,105 @@ export class SshConnection implements Connection {
   }
 
   exec(command: string, opts: ExecOptions = {}): Promise<ExecResult> {
-    return this.sessions(() => this.run(command, opts));
-  }
-
-  private run(command: string, opts: ExecOptions): Promise<ExecResult> {
-    if (this.closedReason) return Promise.reject(new UnreachableError(`${this.host}: ${this.closedReason}`));
-    this.commands++;
     const { command: cmd, prefix } = becomeWrap(command, opts.become, this.user);
     const env = opts.env && Object.keys(opts.env).length ? `export ${Object.entries(opts.env).map(([k, v]) => `${k}=${shq(v)}`).join(' ')}; ` : '';
     const cd = opts.cwd ? `cd ${shq(opts.cwd)} || exit 1; ` : '';
+    const full = `${env}${cd}${cmd}`;
+    // Input (a file's bytes, a sudo password) needs a channel of its own; everything else goes to a persistent shell.
+    const input = prefix || opts.stdin !== undefined ? Buffer.concat([Buffer.from(prefix), Buffer.from(opts.stdin ?? '')]) : undefined;
+    if (input) return this.sessions(() => this.run(full, input, opts));
+    return this.shellSlots(() => this.runInShell(full, opts));
+  }
+
+  /** Asks the host to end a remote process; close() waits for these, so an interrupt ends commands before the connection goes. */
+  private kill(command: string): void {
+    this.pendingKills.push(
+      new Promise<void>((done) => {
+        this.client.exec(command, (e, s) => {
+          if (e) return done();
+          s.on('close', () => done()).resume();
+          s.stderr.resume();
+        });
+        setTimeout(done, 3000).unref();
+      }),
+    );
+  }
+
+  private openShell(): Promise<RemoteShell | undefined> {
+    return new Promise((resolve) => {
+      this.client.exec('exec /bin/sh', (err, channel) => {
+        if (err) return resolve(undefined);
+        const shell = new RemoteShell(channel, () => `${this.host}: ${this.closedReason ?? 'connection lost'}`);
+        this.shells.push(shell);
+        resolve(shell);
+      });
+    });
+  }
+
+  private async runInShell(command: string, opts: ExecOptions): Promise<ExecResult> {
+    if (this.closedReason) throw new UnreachableError(`${this.host}: ${this.closedReason}`);
+    this.shells = this.shells.filter((s) => !s.dead);
+    const shell = this.shells.find((s) => !s.busy) ?? (await this.openShell());
+    // The server refused another channel (a lower MaxSessions): one exec channel per command still works.
+    if (!shell) return this.sessions(() => this.run(command, undefined, opts));
+    this.commands++;
+    shell.busy = true;
+    try {
+      return await new Promise<ExecResult>((resolve, reject) => {
+        let pid: string | undefined;
+        let timedOut = false;
+        let aborted = false;
+        let forced: NodeJS.Timeout | undefined;
+        const stop = (): void => {
+          if (pid) this.kill(killTreeCommand(pid));
+          // A command that outlives the kill (or whose pid never came) costs this shell, not the run.
+          forced ??= setTimeout(() => shell.close(), 3000).unref();
+        };
+        const timer = opts.timeoutMs
+          ? setTimeout(() => {
+              timedOut = true;
+              stop();
+            }, opts.timeoutMs)
+          : undefined;
+        const onAbort = (): void => {
+          aborted = true;
+          stop();
+        };
+        const finish = (r: ExecResult): void => {
+          if (timer) clearTimeout(timer);
+          if (forced) clearTimeout(forced);
+          opts.signal?.removeEventListener('abort', onAbort);
+          if (timedOut) resolve({ rc: 124, stdout: r.stdout, stderr: `${r.stderr}command timed out after ${opts.timeoutMs} ms\n` });
+          else if (aborted) resolve({ rc: 130, stdout: r.stdout, stderr: `${r.stderr}interrupted\n` });
+          else resolve(r);
+        };
+        if (opts.signal?.aborted) onAbort();
+        else opts.signal?.addEventListener('abort', onAbort, { once: true });
+        shell
+          .run(command, (p) => {
+            pid = p;
+            if (timedOut || aborted) stop();
+          })
+          .then(finish, (e: Error) => {
+            if (timedOut || aborted) finish({ rc: 0, stdout: '', stderr: '' });
+            else {
+              if (timer) clearTimeout(timer);
+              opts.signal?.removeEventListener('abort', onAbort);
+              reject(e);
+            }
+          });
+      });
+    } finally {
+      shell.busy = false;
+    }
+  }
+
+  /** One exec channel for one command: used when the command needs stdin. */
+  private run(command: string, input: Buffer | undefined, opts: ExecOptions): Promise<ExecResult> {
+    if (this.closedReason) return Promise.reject(new UnreachableError(`${this.host}: ${this.closedReason}`));
+    this.commands++;
     // The shell's pid first, on stderr, so an interrupt or timeout can end the whole process group.
-    const wrapped = `printf '${PID_MARK}%s\\n' $$ >&2; ${env}${cd}exec /bin/sh -c ${shq(cmd)}`;
+    const wrapped = `printf '${PID_MARK}%s\\n' $$ >&2; exec /bin/sh -c ${shq(command)}`;
     return new Promise<ExecResult>((resolve, reject) => {
       this.client.exec(wrapped, (err, stream) => {
         if (err) {
@@ -101,25 +194,10 @@ export class SshConnection implements Connection {
         let pid: string | undefined;
         let timedOut = false;
         let aborted = false;
-        const killRemote = (): void => {
-          if (!pid) return;
-          const target = pid;
-          // close() waits for these, so an interrupt ends remote commands before the connection goes.
-          this.pendingKills.push(
-            new Promise<void>((done) => {
-              this.client.exec(`kill -TERM -- -${target} 2>/dev/null; kill -TERM ${target} 2>/dev/null; true`, (e, s) => {
-                if (e) return done();
-                s.on('close', () => done()).resume();
-                s.stderr.resume();
-              });
-              setTimeout(done, 3000).unref();
-            }),
-          );
-        };
         // Ends the remote process group; when its pid has not arrived yet, as soon as it does.
         const stop = (): void => {
           if (pid) {
-            killRemote();
+            this.kill(`kill -TERM -- -${pid} 2>/dev/null; kill -TERM ${pid} 2>/dev/null; true`);
             stream.close();
           } else setTimeout(() => stream.close(), 3000).unref();
         };
@@ -157,7 +235,6 @@ export class SshConnection implements Connection {
           else if (aborted) resolve({ rc: 130, stdout, stderr: `${stderr}interrupted\n` });
           else resolve({ rc: code ?? (signal ? 128 : 255), stdout, stderr });
         });
-        const input = prefix || opts.stdin !== undefined ? Buffer.concat([Buffer.from(prefix), Buffer.from(opts.stdin ?? '')]) : undefined;
         if (input) stream.end(input);
         else stream.end();
       });
@@ -182,6 +259,7 @@ export class SshConnection implements Connection {
 
   async close(): Promise<void> {
     await Promise.all(this.pendingKills);
+    for (const s of this.shells) s.close();
     this.closedReason ??= 'closed';
     this.client.end();
     await this.jump?.close();
@@ -216,7 +294,12 @@ function connectOnce(target: Target, vars: ConnectionVars, sock?: Duplex): Promi
     if (key) cfg.privateKey = readFileSync(key);
     if (process.env.SSH_AUTH_SOCK) cfg.agent = process.env.SSH_AUTH_SOCK;
     if (vars.password !== undefined) cfg.password = vars.password;
-    client.once('ready', () => resolve(client));
+    client.once('ready', () => {
+      // Without TCP_NODELAY, Nagle's algorithm and the server's delayed ACK add ~40 ms to every
+      // short command; measured on the lab: 45 ms per exec before, 3 ms after.
+      client.setNoDelay(true);
+      resolve(client);
+    });
     client.once('error', (e: Error & { level?: string }) => {
       client.end();
       if (hostKeyError) reject(new UnreachableError(hostKeyError));

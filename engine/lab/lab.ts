@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync, symlinkSync, chmodSync, appendFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync, symlinkSync, chmodSync, appendFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
@@ -136,6 +136,12 @@ function prepareRoot(root: string, name: string, pubKey: string, all: { name: st
     symlinkSync('/dev/null', p);
   }
   for (const f of readdirSync(join(root, 'etc/ssh'))) if (f.startsWith('ssh_host_')) rmSync(join(root, 'etc/ssh', f));
+  // A fresh Debian host has the stock root dotfiles, not this machine's: a .bashrc that runs
+  // `pyenv init` costs every SSH command (bash sources it for sshd) about 90 ms here.
+  for (const f of ['bashrc', 'profile']) {
+    const stock = `/usr/share/base-files/dot.${f}`;
+    if (existsSync(stock)) copyFileSync(stock, join(root, `root/.${f}`));
+  }
   mkdirSync(join(root, 'root/.ssh'), { recursive: true, mode: 0o700 });
   writeFileSync(join(root, 'root/.ssh/authorized_keys'), pubKey, { mode: 0o600 });
   mkdirSync(join(root, 'etc/ssh/sshd_config.d'), { recursive: true });
@@ -152,13 +158,14 @@ function prepareRoot(root: string, name: string, pubKey: string, all: { name: st
   }
 }
 
-async function waitForSsh(h: LabHost, key: string, knownHosts: string, timeoutMs: number): Promise<void> {
+async function waitForSsh(h: LabHost, key: string, knownHosts: string, timeoutMs: number, booted: boolean): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let last = '';
   while (Date.now() < deadline) {
     try {
       const c = await connectSsh({ host: h.name, kind: 'ssh', address: h.address, port: 22, user: 'root', privateKeyFile: key, knownHostsFile: knownHosts, connectTimeoutMs: 3000 });
-      const r = await c.exec('hostname');
+      // In boot mode sshd answers before boot has finished; a host still starting units is not ready.
+      const r = await c.exec(booted ? 'hostname; systemctl is-system-running --wait >/dev/null 2>&1; true' : 'hostname', { timeoutMs: 60000 });
       await c.close();
       if (r.stdout.trim() === h.name) return;
       last = `hostname is '${r.stdout.trim()}'`;
@@ -204,8 +211,10 @@ export async function labUp(o: UpOptions): Promise<LabState> {
       await sh(`mount -t tmpfs tmpfs ${NSPAWN_RUN}`);
       mountedNspawnRun = true;
     }
-    // The lab's own bridge and subnet, NATed out so apt inside reaches Debian's mirrors.
-    await sh(`ip link add ${BRIDGE} type bridge && ip addr add ${SUBNET}.1/24 dev ${BRIDGE} && ip link set ${BRIDGE} up`);
+    // The lab's own bridge and subnet, NATed out so apt inside reaches Debian's mirrors. Its MAC
+    // is fixed: a bridge otherwise takes its lowest port's MAC, which changes as hosts boot and
+    // leaves a host with a stale ARP entry for the gateway, unreachable until it expires.
+    await sh(`ip link add ${BRIDGE} address 02:77:00:00:00:01 type bridge && ip addr add ${SUBNET}.1/24 dev ${BRIDGE} && ip link set ${BRIDGE} up`);
     await sh(`echo 1 > /proc/sys/net/ipv4/ip_forward; iptables -t nat -A POSTROUTING -s ${SUBNET}.0/24 ! -o ${BRIDGE} -j MASQUERADE`);
   }
   const hosts: LabHost[] = [];
@@ -239,7 +248,7 @@ export async function labUp(o: UpOptions): Promise<LabState> {
   const state: LabState = { mode: o.mode, hosts, key, knownHosts, mountedNspawnRun, started: new Date().toISOString() };
   writeFileSync(statePath, JSON.stringify(state, null, 2));
   try {
-    await Promise.all(hosts.map((h) => waitForSsh(h, key, knownHosts, o.mode === 'boot' ? 90000 : 30000)));
+    await Promise.all(hosts.map((h) => waitForSsh(h, key, knownHosts, o.mode === 'boot' ? 90000 : 30000, o.mode === 'boot')));
   } catch (e) {
     for (const h of hosts) log(`--- ${h.name} console (last lines)\n${readFileSync(join(LAB_DIR, h.name, 'console.log'), 'utf8').split('\n').slice(-15).join('\n')}\n`);
     throw e;
