@@ -56,6 +56,41 @@ function resolveTarget(alias: string, vars: Partial<ConnectionVars>, knownHostsV
 }
 
 /**
+ * Wires a command's timeout and the run's interrupt to `stop`. `settle` turns the
+ * command's result into rc 124 (timed out) or 130 (interrupted) when one of them fired.
+ */
+function guard(opts: ExecOptions, stop: () => void): { fired: () => boolean; settle: (r: ExecResult) => ExecResult; clear: () => void } {
+  let timedOut = false;
+  let aborted = false;
+  const timer = opts.timeoutMs
+    ? setTimeout(() => {
+        timedOut = true;
+        stop();
+      }, opts.timeoutMs)
+    : undefined;
+  const onAbort = (): void => {
+    aborted = true;
+    stop();
+  };
+  const clear = (): void => {
+    if (timer) clearTimeout(timer);
+    opts.signal?.removeEventListener('abort', onAbort);
+  };
+  if (opts.signal?.aborted) onAbort();
+  else opts.signal?.addEventListener('abort', onAbort, { once: true });
+  return {
+    fired: () => timedOut || aborted,
+    clear,
+    settle: (r) => {
+      clear();
+      if (timedOut) return { rc: 124, stdout: r.stdout, stderr: `${r.stderr}command timed out after ${opts.timeoutMs} ms\n` };
+      if (aborted) return { rc: 130, stdout: r.stdout, stderr: `${r.stderr}interrupted\n` };
+      return r;
+    },
+  };
+}
+
+/**
  * One SSH connection per host for the whole run: every command is an exec
  * channel on it, at most MaxSessions at once.
  */
@@ -130,44 +165,25 @@ export class SshConnection implements Connection {
     try {
       return await new Promise<ExecResult>((resolve, reject) => {
         let pid: string | undefined;
-        let timedOut = false;
-        let aborted = false;
         let forced: NodeJS.Timeout | undefined;
-        const stop = (): void => {
+        const g = guard(opts, () => {
           if (pid) this.kill(killTreeCommand(pid));
           // A command that outlives the kill (or whose pid never came) costs this shell, not the run.
           forced ??= setTimeout(() => shell.close(), 3000).unref();
-        };
-        const timer = opts.timeoutMs
-          ? setTimeout(() => {
-              timedOut = true;
-              stop();
-            }, opts.timeoutMs)
-          : undefined;
-        const onAbort = (): void => {
-          aborted = true;
-          stop();
-        };
+        });
         const finish = (r: ExecResult): void => {
-          if (timer) clearTimeout(timer);
           if (forced) clearTimeout(forced);
-          opts.signal?.removeEventListener('abort', onAbort);
-          if (timedOut) resolve({ rc: 124, stdout: r.stdout, stderr: `${r.stderr}command timed out after ${opts.timeoutMs} ms\n` });
-          else if (aborted) resolve({ rc: 130, stdout: r.stdout, stderr: `${r.stderr}interrupted\n` });
-          else resolve(r);
+          resolve(g.settle(r));
         };
-        if (opts.signal?.aborted) onAbort();
-        else opts.signal?.addEventListener('abort', onAbort, { once: true });
         shell
           .run(command, (p) => {
             pid = p;
-            if (timedOut || aborted) stop();
+            if (g.fired()) this.kill(killTreeCommand(p));
           })
           .then(finish, (e: Error) => {
-            if (timedOut || aborted) finish({ rc: 0, stdout: '', stderr: '' });
+            if (g.fired()) finish({ rc: 0, stdout: '', stderr: '' });
             else {
-              if (timer) clearTimeout(timer);
-              opts.signal?.removeEventListener('abort', onAbort);
+              g.clear();
               reject(e);
             }
           });
@@ -192,8 +208,6 @@ export class SshConnection implements Connection {
         let stdout = '';
         let stderr = '';
         let pid: string | undefined;
-        let timedOut = false;
-        let aborted = false;
         // Ends the remote process group; when its pid has not arrived yet, as soon as it does.
         const stop = (): void => {
           if (pid) {
@@ -201,18 +215,7 @@ export class SshConnection implements Connection {
             stream.close();
           } else setTimeout(() => stream.close(), 3000).unref();
         };
-        const timer = opts.timeoutMs
-          ? setTimeout(() => {
-              timedOut = true;
-              stop();
-            }, opts.timeoutMs)
-          : undefined;
-        const onAbort = (): void => {
-          aborted = true;
-          stop();
-        };
-        if (opts.signal?.aborted) onAbort();
-        else opts.signal?.addEventListener('abort', onAbort, { once: true });
+        const g = guard(opts, stop);
         stream.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
         stream.stderr.on('data', (d: Buffer) => {
           stderr += d.toString('utf8');
@@ -220,20 +223,17 @@ export class SshConnection implements Connection {
             const nl = stderr.indexOf('\n');
             pid = stderr.slice(PID_MARK.length, nl);
             stderr = stderr.slice(nl + 1);
-            if (aborted || timedOut) stop();
+            if (g.fired()) stop();
           }
         });
         stream.on('close', (code: number | null, signal?: string) => {
-          if (timer) clearTimeout(timer);
-          opts.signal?.removeEventListener('abort', onAbort);
           // No exit status and no signal: the channel died with the connection, not with the command.
-          if (code == null && !signal && !timedOut && !aborted) {
+          if (code == null && !signal && !g.fired()) {
+            g.clear();
             reject(new UnreachableError(`${this.host}: ${this.closedReason ?? 'connection lost'} while running a command`));
             return;
           }
-          if (timedOut) resolve({ rc: 124, stdout, stderr: `${stderr}command timed out after ${opts.timeoutMs} ms\n` });
-          else if (aborted) resolve({ rc: 130, stdout, stderr: `${stderr}interrupted\n` });
-          else resolve({ rc: code ?? (signal ? 128 : 255), stdout, stderr });
+          resolve(g.settle({ rc: code ?? (signal ? 128 : 255), stdout, stderr }));
         });
         if (input) stream.end(input);
         else stream.end();

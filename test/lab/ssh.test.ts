@@ -150,6 +150,28 @@ describe('over SSH against the lab (boot-mode hosts)', function () {
     }
   });
 
+  it("commands on one connection's persistent shells keep their output, exit codes and failures apart", async () => {
+    const c = await connectSsh({ host: 'lab2', kind: 'ssh', address: lab.hosts[1]!.address, user: 'root', privateKeyFile: lab.key, knownHostsFile: lab.knownHosts });
+    try {
+      // stderr before anything else, no trailing newline, multibyte text, a shell exit, stdin closed.
+      const a = await c.exec("echo early >&2; printf 'naïve → ok'; exit 3");
+      expect(a).to.deep.equal({ rc: 3, stdout: 'naïve → ok', stderr: 'early\n' });
+      const b = await c.exec('cat; echo "read $?"; echo $0 | grep -c sh');
+      expect(b).to.deep.equal({ rc: 0, stdout: 'read 0\n1\n', stderr: '' });
+      // A syntax error in one command is that command's failure, not the shell's.
+      const bad = await c.exec("echo 'unterminated");
+      expect(bad.rc).to.not.equal(0);
+      const env = await c.exec('echo "$GREETING from $(pwd)"', { env: { GREETING: "it's me" }, cwd: '/etc' });
+      expect(env.stdout).to.equal("it's me from /etc\n");
+      // Several commands at once, each with its own result.
+      const many = await Promise.all(Array.from({ length: 12 }, (_, i) => c.exec(`sleep 0.2; echo ${i}; echo e${i} >&2; exit ${i}`)));
+      many.forEach((r, i) => expect(r).to.deep.equal({ rc: i, stdout: `${i}\n`, stderr: `e${i}\n` }));
+      expect(c.commands).to.equal(16);
+    } finally {
+      await c.close();
+    }
+  });
+
   it('a host whose sshd dies mid-play is UNREACHABLE, the others finish, exit code 4', async () => {
     const pb = playbook([
       '- hosts: all', '  gather_facts: false', '  tasks:',
