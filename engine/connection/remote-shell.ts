@@ -17,14 +17,55 @@ import { shq, UnreachableError, type ExecResult } from './types.js';
  * no command output can fake them. Commands that need stdin (file transfers, a sudo
  * password) still use their own exec channel.
  */
+/** Longer than any marker: a marker split across chunks is still found in the previous tail plus the new chunk. */
+const TAIL = 64;
+
+/**
+ * One output stream of the shell, kept as chunks: joining a large output once at the
+ * end, and searching only each new chunk and the tail before it, keeps a 30 MB output
+ * linear instead of re-scanning (and re-flattening) it for every chunk.
+ */
+class Output {
+  private chunks: string[] = [];
+  private length = 0;
+  private tail = '';
+  private readonly decoder = new StringDecoder('utf8');
+
+  reset(): void {
+    this.chunks = [];
+    this.length = 0;
+    this.tail = '';
+  }
+
+  /** Appends a chunk; returns the text to search and the stream offset where it starts. */
+  push(d: Buffer): { text: string; at: number } {
+    const s = this.decoder.write(d);
+    const text = this.tail + s;
+    const at = this.length - this.tail.length;
+    this.chunks.push(s);
+    this.length += s.length;
+    this.tail = text.slice(-TAIL);
+    return { text, at };
+  }
+
+  text(): string {
+    const all = this.chunks.join('');
+    this.chunks = [all];
+    return all;
+  }
+}
+
 export class RemoteShell {
   busy = false;
   dead = false;
   private readonly nonce = randomBytes(8).toString('hex');
-  private out = '';
-  private err = '';
-  private readonly outDec = new StringDecoder('utf8');
-  private readonly errDec = new StringDecoder('utf8');
+  private readonly out = new Output();
+  private readonly err = new Output();
+  private readonly pidMark = new RegExp(`\u0001${this.nonce}:P (\\d+)\\n`);
+  private readonly outMark = new RegExp(`\u0001${this.nonce}:E (\\d+)\\n`);
+  private readonly errMark = `\u0001${this.nonce}:E\n`;
+  /** Where the markers of the running command were found in its streams. */
+  private found: { pid?: { at: number; length: number }; outEnd?: { at: number; rc: number }; errEnd?: number } = {};
   private pending: { onPid: (pid: string) => void; done: (r: ExecResult) => void; fail: (e: Error) => void } | undefined;
 
   constructor(
@@ -32,12 +73,22 @@ export class RemoteShell {
     private readonly describeLoss: () => string,
   ) {
     channel.on('data', (d: Buffer) => {
-      this.out += this.outDec.write(d);
-      this.check();
+      const { text, at } = this.out.push(d);
+      const m = this.found.outEnd ? null : this.outMark.exec(text);
+      if (m) this.found.outEnd = { at: at + m.index, rc: Number(m[1]) };
+      this.settle();
     });
     channel.stderr.on('data', (d: Buffer) => {
-      this.err += this.errDec.write(d);
-      this.check();
+      const { text, at } = this.err.push(d);
+      // The subshell may write before the shell prints its pid, so the marker can be anywhere.
+      const pid = this.found.pid ? null : this.pidMark.exec(text);
+      if (pid) {
+        this.found.pid = { at: at + pid.index, length: pid[0].length };
+        this.pending?.onPid(pid[1]!);
+      }
+      const end = this.found.errEnd === undefined ? text.indexOf(this.errMark) : -1;
+      if (end >= 0) this.found.errEnd = at + end;
+      this.settle();
     });
     channel.on('close', () => {
       this.dead = true;
@@ -52,8 +103,9 @@ export class RemoteShell {
   run(command: string, onPid: (pid: string) => void): Promise<ExecResult> {
     if (this.dead) return Promise.reject(new UnreachableError(`${this.describeLoss()} before running a command`));
     const n = this.nonce;
-    this.out = '';
-    this.err = '';
+    this.out.reset();
+    this.err.reset();
+    this.found = {};
     return new Promise<ExecResult>((done, fail) => {
       this.pending = { onPid, done, fail };
       this.channel.write(
@@ -68,20 +120,15 @@ export class RemoteShell {
     this.channel.close();
   }
 
-  private check(): void {
+  private settle(): void {
     const p = this.pending;
-    if (!p) return;
-    // The subshell may write before the shell prints its pid, so the marker can be anywhere.
-    const pid = new RegExp(`\u0001${this.nonce}:P (\\d+)\\n`).exec(this.err);
-    if (pid) {
-      p.onPid(pid[1]!);
-      this.err = this.err.slice(0, pid.index) + this.err.slice(pid.index + pid[0].length);
-    }
-    const errEnd = this.err.indexOf(`\u0001${this.nonce}:E\n`);
-    const outEnd = new RegExp(`\u0001${this.nonce}:E (\\d+)\\n`).exec(this.out);
-    if (errEnd < 0 || !outEnd) return;
+    const { pid, outEnd, errEnd } = this.found;
+    if (!p || !outEnd || errEnd === undefined) return;
     this.pending = undefined;
-    p.done({ rc: Number(outEnd[1]), stdout: this.out.slice(0, outEnd.index), stderr: this.err.slice(0, errEnd) });
+    const err = this.err.text();
+    // The pid marker comes before the end marker; cut it out of what the command wrote.
+    const stderr = pid ? err.slice(0, pid.at) + err.slice(pid.at + pid.length, errEnd) : err.slice(0, errEnd);
+    p.done({ rc: outEnd.rc, stdout: this.out.text().slice(0, outEnd.at), stderr });
   }
 }
 

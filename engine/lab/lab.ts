@@ -117,6 +117,14 @@ export async function labDown(log: (s: string) => void = () => undefined): Promi
   // The bridge belongs to boot mode; a light lab (or one in another TSPLAY_LAB_DIR) leaves it alone.
   const ownsBridge = state ? state.mode === 'boot' : LAB_DIR === DEFAULT_LAB_DIR;
   if (ownsBridge) {
+    // The kernel tears a stopped host's veth pair down asynchronously; a new host of the same
+    // name fails to start while the old vb-labN exists ("Failed to add new veth interfaces").
+    for (let i = 0; i < 50; i++) {
+      const left = (await sh(`ip -o link show 2>/dev/null | awk -F': ' '{print $2}' | grep -E '^vb-lab[0-9]+' | cut -d@ -f1`, false)).split('\n').filter(Boolean);
+      if (!left.length) break;
+      for (const v of left) await sh(`ip link del ${v} 2>/dev/null`, false);
+      await new Promise((r) => setTimeout(r, 100));
+    }
     await sh(`ip link show ${BRIDGE} >/dev/null 2>&1 && ip link del ${BRIDGE}`, false);
     await sh(`while iptables -t nat -D POSTROUTING -s ${SUBNET}.0/24 ! -o ${BRIDGE} -j MASQUERADE 2>/dev/null; do :; done`, false);
   }
@@ -162,6 +170,7 @@ async function waitForSsh(h: LabHost, key: string, knownHosts: string, timeoutMs
   const deadline = Date.now() + timeoutMs;
   let last = '';
   while (Date.now() < deadline) {
+    if (!alive(h.pid)) throw new Error(`lab: ${h.name} stopped while booting (its console follows)`);
     try {
       const c = await connectSsh({ host: h.name, kind: 'ssh', address: h.address, port: 22, user: 'root', privateKeyFile: key, knownHostsFile: knownHosts, connectTimeoutMs: 3000 });
       // In boot mode sshd answers before boot has finished; a host still starting units is not ready.

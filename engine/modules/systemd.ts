@@ -25,7 +25,8 @@ export async function systemdRun(args: ServiceArgs, ctx: ModuleContext): Promise
   const nos = /NOSYSTEMD=(.*)/.exec(q.stdout);
   if (nos) return { failed: true, msg: `${ctx.host} does not run systemd (PID 1 is '${nos[1] || 'unknown'}'); systemd units cannot be managed there` };
   if (q.rc !== 0) return { failed: true, msg: q.stderr.trim() };
-  if (!name) return { changed: args.daemon_reload && !ctx.check ? false : false, name: '' };
+  // A daemon-reload alone reports ok, as ansible-core's systemd module does: it changes no unit's state.
+  if (!name) return { changed: false, name: '' };
   const props = Object.fromEntries(q.stdout.split('\n').filter(Boolean).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
   const unitFile = props.UnitFileState ?? '';
   const active = props.ActiveState === 'active' || props.ActiveState === 'activating' || props.ActiveState === 'reloading';

@@ -166,7 +166,13 @@ describe('over SSH against the lab (boot-mode hosts)', function () {
       // Several commands at once, each with its own result.
       const many = await Promise.all(Array.from({ length: 12 }, (_, i) => c.exec(`sleep 0.2; echo ${i}; echo e${i} >&2; exit ${i}`)));
       many.forEach((r, i) => expect(r).to.deep.equal({ rc: i, stdout: `${i}\n`, stderr: `e${i}\n` }));
-      expect(c.commands).to.equal(16);
+      // A large output arrives whole, end markers found after it.
+      const big = await c.exec('head -c 30000000 /dev/zero | tr "\\0" x; echo; echo done >&2');
+      expect(big.rc).to.equal(0);
+      expect(big.stdout.length).to.equal(30000001);
+      expect(big.stdout.slice(0, 5)).to.equal('xxxxx');
+      expect(big.stderr).to.equal('done\n');
+      expect(c.commands).to.equal(17);
     } finally {
       await c.close();
     }
