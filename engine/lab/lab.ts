@@ -128,6 +128,7 @@ export async function labDown(log: (s: string) => void = () => undefined): Promi
     await sh(`ip link show ${BRIDGE} >/dev/null 2>&1 && ip link del ${BRIDGE}`, false);
     await sh(`while iptables -t nat -D POSTROUTING -s ${SUBNET}.0/24 ! -o ${BRIDGE} -j MASQUERADE 2>/dev/null; do :; done`, false);
   }
+  if (ownsBridge) for (const d of CGROUP_ROOTS) await sh(`[ -d ${d}/tsplay-lab ] && find ${d}/tsplay-lab -depth -type d -exec rmdir {} + 2>/dev/null; true`, false);
   if (state?.mountedNspawnRun) await sh(`umount ${NSPAWN_RUN}`, false);
   for (const d of existsSync(LAB_DIR) ? readdirSync(LAB_DIR) : []) if (/^lab\d+$/.test(d)) rmSync(join(LAB_DIR, d), { recursive: true, force: true });
   rmSync(statePath, { force: true });
@@ -164,6 +165,20 @@ function prepareRoot(root: string, name: string, pubKey: string, all: { name: st
     rmSync(join(wants, 'ssh.service'), { force: true });
     symlinkSync('/lib/systemd/system/ssh.service', join(wants, 'ssh.service'));
   }
+}
+
+/** The cgroup hierarchies systemd inside a boot host manages: name=systemd (cgroup v1) and cgroup v2. */
+const CGROUP_ROOTS = ['/sys/fs/cgroup/systemd', '/sys/fs/cgroup/unified', '/sys/fs/cgroup'];
+
+/**
+ * Shell that moves itself into a cgroup of its own before exec'ing nspawn. With
+ * --keep-unit, nspawn puts the host's systemd in a `payload` cgroup below its own;
+ * started from one cgroup, every host shared that payload, and one host's systemd
+ * removed cgroups another's was starting services in (containerd failed with
+ * 219/CGROUP) or stopping session scopes in.
+ */
+function ownCgroup(name: string): string {
+  return CGROUP_ROOTS.map((d) => `if [ -f ${d}/cgroup.procs ]; then mkdir -p ${d}/tsplay-lab/${name} && echo $$ > ${d}/tsplay-lab/${name}/cgroup.procs || exit 1; fi;`).join(' ');
 }
 
 async function waitForSsh(h: LabHost, key: string, knownHosts: string, timeoutMs: number, booted: boolean): Promise<void> {
@@ -242,7 +257,11 @@ export async function labUp(o: UpOptions): Promise<LabState> {
       const logFd = openSync(join(dir, 'console.log'), 'w');
       const child =
         o.mode === 'boot'
-          ? spawn('systemd-nspawn', ['-q', '-D', root, `--machine=${name}`, '--register=no', '--keep-unit', '--link-journal=no', `--network-bridge=${BRIDGE}`, '--boot'], { detached: true, stdio: ['ignore', logFd, logFd], cwd: '/' })
+          ? spawn(
+              '/bin/sh',
+              ['-c', `${ownCgroup(name)} exec systemd-nspawn -q -D ${root} --machine=${name} --register=no --keep-unit --link-journal=no --network-bridge=${BRIDGE} --boot`],
+              { detached: true, stdio: ['ignore', logFd, logFd], cwd: '/' },
+            )
           : spawn(
               'unshare',
               ['--mount', '--uts', '--pid', '--fork', '--kill-child', '/bin/sh', '-c',
