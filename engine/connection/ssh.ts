@@ -91,8 +91,9 @@ function guard(opts: ExecOptions, stop: () => void): { fired: () => boolean; set
 }
 
 /**
- * One SSH connection per host for the whole run: every command is an exec
- * channel on it, at most MaxSessions at once.
+ * One SSH connection per host for the whole run. Commands go to persistent shells
+ * on it (remote-shell.ts); those with input get an exec channel each. All channels
+ * together stay within OpenSSH's MaxSessions.
  */
 export class SshConnection implements Connection {
   commands = 0;
