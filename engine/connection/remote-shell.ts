@@ -3,20 +3,6 @@ import { StringDecoder } from 'node:string_decoder';
 import type { ClientChannel } from 'ssh2';
 import { shq, UnreachableError, type ExecResult } from './types.js';
 
-/**
- * A long-lived `/bin/sh` on one exec channel that runs commands one after another.
- *
- * Why: an exec channel per command makes sshd fork a session, open PAM, start the
- * user's login shell (which may source a heavy ~/.bashrc) and then our sh. Measured
- * on the lab: 7 ms of CPU per command that way, 2.9 ms through a persistent shell;
- * at 50 hosts on one machine that is the difference that matters (see bench/).
- *
- * Framing: each command runs in a background subshell with stdin from /dev/null;
- * the shell reports the subshell's pid on stderr, then after it exits an end marker
- * with the exit status on stdout and one on stderr. Markers carry a random nonce so
- * no command output can fake them. Commands that need stdin (file transfers, a sudo
- * password) still use their own exec channel.
- */
 /** Longer than any marker: a marker split across chunks is still found in the previous tail plus the new chunk. */
 const TAIL = 64;
 
@@ -55,6 +41,20 @@ class Output {
   }
 }
 
+/**
+ * A long-lived `/bin/sh` on one exec channel that runs commands one after another.
+ *
+ * Why: an exec channel per command makes sshd fork a session, open PAM, start the
+ * user's login shell (which may source a heavy ~/.bashrc) and then our sh. Measured
+ * on the lab: 7 ms of CPU per command that way, 2.9 ms through a persistent shell;
+ * at 50 hosts on one machine that is the difference that matters (see bench/).
+ *
+ * Framing: each command runs in a background subshell with stdin from /dev/null;
+ * the shell reports the subshell's pid on stderr, then after it exits an end marker
+ * with the exit status on stdout and one on stderr. Markers carry a random nonce so
+ * no command output can fake them. Commands that need stdin (file transfers, a sudo
+ * password) still use their own exec channel.
+ */
 export class RemoteShell {
   busy = false;
   dead = false;

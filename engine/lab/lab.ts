@@ -127,8 +127,8 @@ export async function labDown(log: (s: string) => void = () => undefined): Promi
     }
     await sh(`ip link show ${BRIDGE} >/dev/null 2>&1 && ip link del ${BRIDGE}`, false);
     await sh(`while iptables -t nat -D POSTROUTING -s ${SUBNET}.0/24 ! -o ${BRIDGE} -j MASQUERADE 2>/dev/null; do :; done`, false);
+    for (const d of CGROUP_ROOTS) await sh(`[ -d ${d}/tsplay-lab ] && find ${d}/tsplay-lab -depth -type d -exec rmdir {} + 2>/dev/null; true`, false);
   }
-  if (ownsBridge) for (const d of CGROUP_ROOTS) await sh(`[ -d ${d}/tsplay-lab ] && find ${d}/tsplay-lab -depth -type d -exec rmdir {} + 2>/dev/null; true`, false);
   if (state?.mountedNspawnRun) await sh(`umount ${NSPAWN_RUN}`, false);
   for (const d of existsSync(LAB_DIR) ? readdirSync(LAB_DIR) : []) if (/^lab\d+$/.test(d)) rmSync(join(LAB_DIR, d), { recursive: true, force: true });
   rmSync(statePath, { force: true });

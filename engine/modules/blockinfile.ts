@@ -1,7 +1,6 @@
 import { fileArgs } from './copy.js';
 import { defineModule } from './types.js';
-import { editFile, fromLines, pyRe, toLines } from './util.js';
-import type { EditArgs } from './util.js';
+import { editFile, fromLines, pyRe, toLines, type EditArgs } from './util.js';
 
 /** The fields every file-editing module shares come from EditArgs. */
 interface Args extends EditArgs {
