@@ -127,7 +127,7 @@ export async function labDown(log: (s: string) => void = () => undefined): Promi
     }
     await sh(`ip link show ${BRIDGE} >/dev/null 2>&1 && ip link del ${BRIDGE}`, false);
     await sh(`while iptables -t nat -D POSTROUTING -s ${SUBNET}.0/24 ! -o ${BRIDGE} -j MASQUERADE 2>/dev/null; do :; done`, false);
-    for (const d of CGROUP_ROOTS) await sh(`[ -d ${d}/tsplay-lab ] && find ${d}/tsplay-lab -depth -type d -exec rmdir {} + 2>/dev/null; true`, false);
+    for (const d of cgroupRoots()) await sh(`[ -d ${d}/tsplay-lab ] && find ${d}/tsplay-lab -depth -type d -exec rmdir {} + 2>/dev/null; true`, false);
   }
   if (state?.mountedNspawnRun) await sh(`umount ${NSPAWN_RUN}`, false);
   for (const d of existsSync(LAB_DIR) ? readdirSync(LAB_DIR) : []) if (/^lab\d+$/.test(d)) rmSync(join(LAB_DIR, d), { recursive: true, force: true });
@@ -164,22 +164,89 @@ function prepareRoot(root: string, name: string, pubKey: string, all: { name: st
     symlinkSync('/lib/systemd/system/systemd-networkd.service', join(wants, 'systemd-networkd.service'));
     rmSync(join(wants, 'ssh.service'), { force: true });
     symlinkSync('/lib/systemd/system/ssh.service', join(wants, 'ssh.service'));
+    writeFileSync(join(root, 'etc/systemd/system/tsplay-lab-cgroups.service'), CGROUPS_UNIT);
+    const sysinit = join(root, 'etc/systemd/system/sysinit.target.wants');
+    mkdirSync(sysinit, { recursive: true });
+    rmSync(join(sysinit, 'tsplay-lab-cgroups.service'), { force: true });
+    symlinkSync('/etc/systemd/system/tsplay-lab-cgroups.service', join(sysinit, 'tsplay-lab-cgroups.service'));
   }
 }
 
-/** The cgroup hierarchies systemd inside a boot host manages: name=systemd (cgroup v1) and cgroup v2. */
-const CGROUP_ROOTS = ['/sys/fs/cgroup/systemd', '/sys/fs/cgroup/unified', '/sys/fs/cgroup'];
+/**
+ * Every cgroup hierarchy of this machine: each v1 controller (cpu, memory, cpuset...),
+ * name=systemd and cgroup2. A boot host gets a subtree of its own in each one, so the
+ * cgroup namespace nspawn creates is rooted there and what runc and kubelet create
+ * inside a host (kubepods, containers) stays inside that host's subtree.
+ */
+export function cgroupRoots(): string[] {
+  return readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .map((l) => ({ mountPoint: l.split(' ')[4] ?? '', fsType: l.split(' - ')[1]?.split(' ')[0] ?? '' }))
+    .filter((m) => (m.fsType === 'cgroup' || m.fsType === 'cgroup2') && m.mountPoint.startsWith('/sys/fs/cgroup'))
+    .map((m) => m.mountPoint);
+}
 
 /**
- * Shell that moves itself into a cgroup of its own before exec'ing nspawn. With
- * --keep-unit, nspawn puts the host's systemd in a `payload` cgroup below its own;
- * started from one cgroup, every host shared that payload, and one host's systemd
- * removed cgroups another's was starting services in (containerd failed with
- * 219/CGROUP) or stopping session scopes in.
+ * Shell that moves itself into a cgroup of its own in every hierarchy before exec'ing
+ * nspawn. With --keep-unit, nspawn puts the host's systemd in a `payload` cgroup below
+ * its own; started from one cgroup, every host shared that payload, and one host's
+ * systemd removed cgroups another's was starting services in (containerd failed with
+ * 219/CGROUP). A new cpuset cgroup starts with no CPUs and no memory nodes, and a
+ * process cannot join it until they are copied from the parent.
  */
 function ownCgroup(name: string): string {
-  return CGROUP_ROOTS.map((d) => `if [ -f ${d}/cgroup.procs ]; then mkdir -p ${d}/tsplay-lab/${name} && echo $$ > ${d}/tsplay-lab/${name}/cgroup.procs || exit 1; fi;`).join(' ');
+  return cgroupRoots()
+    .map((d) => {
+      const cpuset = existsSync(`${d}/cpuset.cpus`)
+        ? `for c in ${d}/tsplay-lab ${d}/tsplay-lab/${name}; do cat $(dirname $c)/cpuset.cpus > $c/cpuset.cpus; cat $(dirname $c)/cpuset.mems > $c/cpuset.mems; done;`
+        : '';
+      return `if [ -f ${d}/cgroup.procs ]; then mkdir -p ${d}/tsplay-lab/${name} && ${cpuset} echo $$ > ${d}/tsplay-lab/${name}/cgroup.procs || exit 1; fi;`;
+    })
+    .join(' ');
 }
+
+/**
+ * Kernel settings kubelet insists on (it writes them when they differ, and inside a
+ * host /proc/sys/vm and /proc/sys/kernel are read-only), and inotify limits that
+ * several kubelets and containerds on one kernel exhaust. They are global to the
+ * kernel, so they are set on this machine, as kind expects of the machine it runs on.
+ */
+const MACHINE_SYSCTLS: Record<string, string> = {
+  'vm.overcommit_memory': '1',
+  'vm.panic_on_oom': '0',
+  'kernel.panic': '10',
+  'kernel.panic_on_oops': '1',
+  'kernel.keys.root_maxkeys': '1000000',
+  'kernel.keys.root_maxbytes': '25000000',
+  'fs.inotify.max_user_watches': '524288',
+  'fs.inotify.max_user_instances': '8192',
+};
+
+/**
+ * Directories a container runtime and kubelet keep their state in. They are bound from
+ * this machine's own file system: overlayfs snapshots cannot sit on the hosts' overlay
+ * root, and kubelet's volume mounts want a real file system below them.
+ */
+const STATE_DIRS = ['/var/lib/containerd', '/var/lib/kubelet', '/var/lib/docker', '/var/lib/etcd'];
+
+/**
+ * nspawn mounts the v1 controllers read-only inside a host. Remounted writable before
+ * anything starts containers, runc can create cgroups, limited by the cgroup namespace
+ * to the host's own subtree.
+ */
+const CGROUPS_UNIT = `[Unit]
+Description=tsplay lab: writable cgroup controllers for container runtimes
+DefaultDependencies=no
+Before=sysinit.target containerd.service docker.service kubelet.service
+
+[Service]
+Type=oneshot
+RemainAfterExit=yes
+ExecStart=/bin/sh -c 'for d in /sys/fs/cgroup/*/; do mount -o remount,bind,rw "$$d"; done; true'
+
+[Install]
+WantedBy=sysinit.target
+`;
 
 async function waitForSsh(h: LabHost, key: string, knownHosts: string, timeoutMs: number, booted: boolean): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -239,6 +306,7 @@ export async function labUp(o: UpOptions): Promise<LabState> {
     // is fixed: a bridge otherwise takes its lowest port's MAC, which changes as hosts boot and
     // leaves a host with a stale ARP entry for the gateway, unreachable until it expires.
     await sh(`ip link add ${BRIDGE} address 02:77:00:00:00:01 type bridge && ip addr add ${SUBNET}.1/24 dev ${BRIDGE} && ip link set ${BRIDGE} up`);
+    await sh(Object.entries(MACHINE_SYSCTLS).map(([k, v]) => `sysctl -qw ${k}=${v}`).join('; '));
     await sh(`echo 1 > /proc/sys/net/ipv4/ip_forward; iptables -t nat -A POSTROUTING -s ${SUBNET}.0/24 ! -o ${BRIDGE} -j MASQUERADE`);
   }
   const hosts: LabHost[] = [];
@@ -247,6 +315,7 @@ export async function labUp(o: UpOptions): Promise<LabState> {
       const dir = join(LAB_DIR, name);
       const root = join(dir, 'root');
       for (const d of ['upper', 'work', 'root']) mkdirSync(join(dir, d), { recursive: true });
+      if (o.mode === 'boot') for (const d of STATE_DIRS) mkdirSync(join(dir, 'state', d), { recursive: true });
       await sh(`mount -t overlay overlay -o lowerdir=/,upperdir=${dir}/upper,workdir=${dir}/work ${root}`);
       prepareRoot(root, name, pub, names, o.mode, address);
       await sh(`ssh-keygen -q -A -f ${root}`);
@@ -259,7 +328,7 @@ export async function labUp(o: UpOptions): Promise<LabState> {
         o.mode === 'boot'
           ? spawn(
               '/bin/sh',
-              ['-c', `${ownCgroup(name)} exec systemd-nspawn -q -D ${root} --machine=${name} --register=no --keep-unit --link-journal=no --network-bridge=${BRIDGE} --boot`],
+              ['-c', `${ownCgroup(name)} exec systemd-nspawn -q -D ${root} --machine=${name} --register=no --keep-unit --link-journal=no --network-bridge=${BRIDGE} --capability=all --system-call-filter=@keyring --bind=/dev/kmsg ${STATE_DIRS.map((d) => `--bind=${dir}/state${d}:${d}`).join(' ')} --boot`],
               { detached: true, stdio: ['ignore', logFd, logFd], cwd: '/' },
             )
           : spawn(
@@ -303,13 +372,41 @@ export function writeInventory(state: LabState, masters: number, lbs = 0): void 
     `    lb:\n      hosts:\n${lb.length ? lb.map(host).join('') : '        {}\n'}` +
     `    k8s_cluster:\n      children:\n        kube_master:\n        kube_node:\n`;
   mkdirSync(join(dir, 'group_vars'), { recursive: true });
-  // What differs in the lab from real hosts: the interface name and Docker's storage driver.
-  writeFileSync(
-    join(dir, 'group_vars', 'all.yml'),
-    `# Written by 'tsplay lab up'. Settings and defaults: inventories/prod/group_vars/all.yml.\nvip_interface: host0\ndocker_storage_driver: vfs\n`,
-  );
+  writeFileSync(join(dir, 'group_vars', 'all.yml'), labSettings(masters, lbs));
   writeFileSync(join(dir, 'hosts.yml'), text.replaceAll('      hosts:\n        {}\n', '      hosts: {}\n'));
   chmodSync(join(dir, 'hosts.yml'), 0o644);
+}
+
+/** Where `tsplay bundle build` puts the bundle the lab and cluster-e2e install from. */
+export function labBundleDir(): string {
+  return process.env.TSPLAY_BUNDLE ?? join(process.env.TSPLAY_CACHE ?? join(process.env.XDG_CACHE_HOME ?? join(process.env.HOME ?? '/root', '.cache'), 'tsplay'), 'bundles', 'k8s-v1.34.4');
+}
+
+/** The VIP keepalived holds in an HA lab: outside the hosts' addresses (.11 up). */
+export const LAB_VIP = `${SUBNET}.250`;
+
+/**
+ * What differs in the lab from real hosts. The kernel has no ip_vs modules, so
+ * kube-proxy runs iptables; nf_conntrack_max is the kernel's own and read-only inside a
+ * host, so kube-proxy must leave it alone (as kind configures it); Calico cannot be
+ * built here, so the CNI is Flannel; containerd keeps oom_score_adj at or above its own; and an offline bundle, when one has been built,
+ * is where Kubernetes comes from.
+ */
+export function labSettings(masters: number, lbs: number, bundle = labBundleDir()): string {
+  const lines = [
+    "# Written by 'tsplay lab up'. Settings and defaults: inventories/prod/group_vars/all.yml.",
+    'vip_interface: host0',
+    'docker_storage_driver: vfs',
+    'cni: flannel',
+    'kube_proxy_mode: iptables',
+    'kube_proxy_conntrack_max_per_core: 0',
+    // This machine's own bounding set lacks CAP_SYS_RESOURCE, so no process here may lower
+    // oom_score_adj; runc would fail every pod that kubelet gives a negative one.
+    'containerd_restrict_oom_score_adj: true',
+  ];
+  if (existsSync(join(bundle, 'manifest.json'))) lines.push(`offline_bundle: ${bundle}`);
+  if (masters > 1 && lbs > 0) lines.push(`vip: ${LAB_VIP}`, `control_plane_endpoint: "${LAB_VIP}:6443"`);
+  return `${lines.join('\n')}\n`;
 }
 
 export async function labStatus(): Promise<string> {

@@ -34,7 +34,7 @@ export const module = defineModule<{ name: string; state: 'present' | 'absent'; 
       `if grep -q '^${n} ' /proc/modules 2>/dev/null; then echo state=loaded`,
       `elif [ -d /sys/module/${n} ] || grep -qs '/${n}.ko' /lib/modules/$(uname -r)/modules.builtin || ${evidence}; then echo state=builtin`,
       'else echo state=absent; fi',
-      `command -v modprobe >/dev/null 2>&1 && echo kmod=yes`,
+      `command -v modprobe >/dev/null 2>&1 && echo kmod=yes && modprobe -n -q ${shq(n)} 2>/dev/null && echo loadable=yes`,
       `[ -f ${conf} ] && { printf 'conf='; tr '\\n' ' ' < ${conf}; echo; }`,
       'true',
     ].join('\n'));
@@ -50,6 +50,8 @@ export const module = defineModule<{ name: string; state: 'present' | 'absent'; 
     let loadError: string | undefined;
     if (args.state === 'present' && !present) {
       if (!kmod) loadError = `kernel module ${n} is neither loaded nor built in, and modprobe (kmod) is not installed on ${ctx.host}`;
+      // A module the kernel's module tree lacks cannot load: check mode says so, as the run would.
+      else if (!q.stdout.includes('loadable=yes')) loadError = `modprobe: FATAL: Module ${n} not found in directory /lib/modules/ of ${ctx.host}'s kernel`;
       else load = `modprobe ${shq(n)} ${args.params}`;
     }
     if (args.state === 'absent' && state === 'loaded') load = `modprobe -r ${shq(n)}`;

@@ -85,6 +85,9 @@ export interface RemoteFile {
 }
 
 /** The shell text of a probe; several probes can share one round trip. */
+/** ansible-core's default max_diff_size, in bytes. */
+export const MAX_DIFF_SIZE = 104448;
+
 export function probeScript(path: string, withContent: boolean, tag = ''): string {
   const p = shq(path);
   return [
@@ -94,7 +97,8 @@ export function probeScript(path: string, withContent: boolean, tag = ''): strin
     `if [ $t != absent ]; then stat --printf 'mode=%a\\nowner=%U\\ngroup=%G\\nuid=%u\\ngid=%g\\nsize=%s\\n' ${p}; fi`,
     `[ $t = link ] && echo "target=$(readlink ${p})"`,
     `[ $t = file ] && [ -r ${p} ] && echo "sha1=$(sha1sum < ${p} | cut -d' ' -f1)"`,
-    withContent ? `[ $t = file ] && [ -r ${p} ] && { printf 'content='; base64 -w0 < ${p}; echo; }` : ':',
+    // Ansible's max_diff_size: a bigger file (a kubelet binary) is not worth sending for a diff.
+    withContent ? `[ $t = file ] && [ -r ${p} ] && [ $(stat -c %s ${p}) -le ${MAX_DIFF_SIZE} ] && { printf 'content='; base64 -w0 < ${p}; echo; }` : ':',
     'true',
   ].join('\n');
 }
@@ -256,7 +260,10 @@ export async function ensureContent(ctx: ModuleContext, args: ContentArgs, conte
   const result: ModuleResult = { changed: contentChanges || attrChanges, dest, checksum, size: content.length };
   if (ctx.diff && result.changed) {
     const before = cur.content?.toString('utf8') ?? '';
-    result.diff = contentChanges ? [{ path: dest, before, after: content.toString('utf8') }] : [{ path: dest, before: stateText(dest, cur), after: stateText(dest, { ...cur, mode: wantMode ?? cur.mode, owner: args.owner ?? cur.owner, group: args.group ?? cur.group }) }];
+    const tooBig = content.length > MAX_DIFF_SIZE || (cur.exists && cur.content === undefined) || content.includes(0);
+    const summary = (what: string, size: number | undefined, sum: string | undefined) => `${what}: ${size ?? 0} bytes, sha1 ${sum ?? '-'} (diff skipped: binary or larger than ${MAX_DIFF_SIZE} bytes)\n`;
+    if (contentChanges && tooBig) result.diff = [{ path: dest, before: cur.exists ? summary('before', cur.size, cur.checksum) : '', after: summary('after', content.length, checksum) }];
+    else result.diff = contentChanges ? [{ path: dest, before, after: content.toString('utf8') }] : [{ path: dest, before: stateText(dest, cur), after: stateText(dest, { ...cur, mode: wantMode ?? cur.mode, owner: args.owner ?? cur.owner, group: args.group ?? cur.group }) }];
   }
   if (!result.changed || ctx.check) return result;
   if (contentChanges) Object.assign(result, await writeFile(ctx, dest, content, { ...args, existing: cur }));

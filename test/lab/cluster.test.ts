@@ -51,7 +51,7 @@ describe('cluster roles on a fresh lab', function () {
     for (const h of ['lab1', 'lab2']) {
       expect(await on(h, 'systemctl is-active -q containerd'), `containerd on ${h}`).to.equal(true);
       expect(await on(h, 'grep -q "SystemdCgroup = true" /etc/containerd/config.toml')).to.equal(true);
-      expect(await on(h, 'grep -q \'sandbox_image = "registry.k8s.io/pause:3.10"\' /etc/containerd/config.toml')).to.equal(true);
+      expect(await on(h, 'grep -q \'sandbox_image = "registry.k8s.io/pause:3.10.1"\' /etc/containerd/config.toml')).to.equal(true);
       expect(await on(h, 'grep -q \'config_path = "/etc/containerd/certs.d"\' /etc/containerd/config.toml')).to.equal(true);
       expect(await on(h, 'grep -q "https://mirror.gcr.io" /etc/containerd/certs.d/docker.io/hosts.toml')).to.equal(true);
       expect(await on(h, 'grep -q "runtime-endpoint: unix:///run/containerd/containerd.sock" /etc/crictl.yaml')).to.equal(true);
@@ -92,7 +92,7 @@ describe('cluster roles on a fresh lab', function () {
   it('cri-dockerd units carry fd:// and the pause image (rendered, shown in check+diff mode)', async () => {
     const dinv = labInventory(lab, { kube_master: ['lab2'], kube_node: [], lb: [] }, { container_runtime: 'docker', cri_dockerd_install: false, image_repository: 'registry.aliyuncs.com/google_containers' });
     const r = await tsplay('run', SETUP, '-i', dinv, '--tags', 'cri-dockerd', '--check', '--diff');
-    expect(r.out).to.include('+ExecStart=/usr/bin/cri-dockerd --container-runtime-endpoint fd:// --pod-infra-container-image=registry.aliyuncs.com/google_containers/pause:3.10');
+    expect(r.out).to.include('+ExecStart=/usr/bin/cri-dockerd --container-runtime-endpoint fd:// --pod-infra-container-image=registry.aliyuncs.com/google_containers/pause:3.10.1');
     expect(r.out).to.include('+ListenStream=%t/cri-dockerd.sock');
   });
 
@@ -128,7 +128,7 @@ describe('cluster roles on a fresh lab', function () {
       expect(w).to.match(/^kubeadm join 10\.77\.0\.11:6443 --token abcdef\.SECRETTOKEN0123 --discovery-token-ca-cert-hash sha256:\w+ --cri-socket unix:\/\/\/run\/containerd\/containerd\.sock --node-name lab2$/m);
       expect(w).not.to.include('--control-plane');
       const cfg = await out('lab1', 'cat /etc/kubernetes/kubeadm-config.yaml');
-      expect(cfg).to.include('podSubnet: 10.245.0.0/16').and.include('serviceSubnet: 10.96.0.0/12').and.include('kubernetesVersion: v1.32.3');
+      expect(cfg).to.include('podSubnet: 10.245.0.0/16').and.include('serviceSubnet: 10.96.0.0/12').and.include('kubernetesVersion: v1.34.4');
       expect(cfg).to.include('imageRepository: registry.k8s.io').and.include('criSocket: unix:///run/containerd/containerd.sock');
       expect(cfg).to.include('controlPlaneEndpoint: "10.77.0.11:6443"').and.include('advertiseAddress: 10.77.0.11');
       const calico = await out('lab1', 'cat /etc/kubernetes/addons/calico.yaml');
@@ -166,7 +166,7 @@ describe('cluster roles on a fresh lab', function () {
     const kinv = labInventory(lab, { kube_master: ['lab1'], kube_node: ['lab2'], lb: [] }, { kube_repo_base: 'http://10.77.0.1:9/k8s' });
     const r = await tsplay('run', SETUP, '-i', kinv, '--tags', 'kubeadm');
     expect(r.code).to.equal(2);
-    expect(r.out).to.match(/fatal: \[lab1\]: FAILED! => .*cannot download the key from http:\/\/10\.77\.0\.1:9\/k8s\/v1\.32\/deb\/Release\.key on the host \(offline or wrong URL\)/);
+    expect(r.out).to.match(/fatal: \[lab1\]: FAILED! => .*cannot download the key from http:\/\/10\.77\.0\.1:9\/k8s\/v1\.34\/deb\/Release\.key on the host \(offline or wrong URL\)/);
     expect(r.out + r.err).not.to.match(/\n\s+at \w/);
   });
 
