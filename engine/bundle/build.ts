@@ -1,9 +1,9 @@
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { PROJECT_ROOT } from '../lab/lab.js';
 import { buildGo, type GoComponent } from './go.js';
+export { defaultCacheDir } from './paths.js';
 import { kubeadmPins, stagingVersion } from './gomod.js';
 import { describeFile, MANIFEST, type BundleBinary, type BundleImage, type BundleManifest } from './manifest.js';
 import { hostProgramClosure, writeImageArchive, type ImageRoot } from './oci.js';
@@ -16,6 +16,7 @@ export interface BundleVersions {
   flannelCniPlugin: string;
   cniPlugins: string;
   crictl: string;
+  criDockerd: string;
 }
 
 export const DEFAULT_VERSIONS: BundleVersions = {
@@ -24,6 +25,7 @@ export const DEFAULT_VERSIONS: BundleVersions = {
   flannelCniPlugin: 'v1.7.1-flannel1',
   cniPlugins: 'v1.10.0',
   crictl: 'v1.34.0',
+  criDockerd: 'v0.4.0',
 };
 
 export interface BuildOptions {
@@ -33,10 +35,6 @@ export interface BuildOptions {
   /** Go work folders and finished binaries; reused by the next build. */
   cacheDir: string;
   log: (s: string) => void;
-}
-
-export function defaultCacheDir(): string {
-  return process.env.TSPLAY_CACHE ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'tsplay');
 }
 
 const CNI_PLUGINS = ['bridge', 'host-local', 'loopback', 'portmap', 'bandwidth', 'firewall', 'tuning'];
@@ -192,6 +190,18 @@ export async function buildFromSource(o: BuildOptions): Promise<BundleManifest> 
   const crictl = await step(`crictl ${v.crictl}`, () =>
     buildGo({ id: `cri-tools-${v.crictl}`, requires: [{ path: 'sigs.k8s.io/cri-tools', version: v.crictl }], binaries: { crictl: 'sigs.k8s.io/cri-tools/cmd/crictl' } }, goCache, log),
   );
+  const criDockerd = await step(`cri-dockerd ${v.criDockerd}`, () =>
+    buildGo(
+      {
+        id: `cri-dockerd-${v.criDockerd}`,
+        requires: [{ path: 'github.com/Mirantis/cri-dockerd', version: v.criDockerd }],
+        binaries: { 'cri-dockerd': 'github.com/Mirantis/cri-dockerd' },
+        ldflags: `-X github.com/Mirantis/cri-dockerd/cmd/version.Version=${v.criDockerd.replace(/^v/, '')}`,
+      },
+      goCache,
+      log,
+    ),
+  );
   const pause = await step(`pause ${pins.pause}`, async () => {
     const out = join(goCache, `pause-${pins.pause}`, 'pause');
     mkdirSync(join(goCache, `pause-${pins.pause}`), { recursive: true });
@@ -213,6 +223,7 @@ export async function buildFromSource(o: BuildOptions): Promise<BundleManifest> 
   };
   for (const b of ['kubeadm', 'kubelet', 'kubectl']) await place(b, k.binaries[b]!, `bin/${b}`, `/usr/bin/${b}`, binaries);
   await place('crictl', crictl.binaries.crictl!, 'bin/crictl', '/usr/bin/crictl', binaries);
+  await place('cri-dockerd', criDockerd.binaries['cri-dockerd']!, 'bin/cri-dockerd', '/usr/bin/cri-dockerd', binaries);
   for (const b of ['etcdctl', 'etcdutl']) await place(b, etcd.binaries[b]!, `bin/${b}`, `/usr/local/bin/${b}`, binaries);
   const cniPlugins: BundleBinary[] = [];
   for (const p of [...CNI_PLUGINS, 'flannel']) await place(p, cni.binaries[p]!, `cni/${p}`, `/opt/cni/bin/${p}`, cniPlugins);
@@ -254,7 +265,7 @@ export async function buildFromSource(o: BuildOptions): Promise<BundleManifest> 
     image_repository: o.imageRepository,
     built_from: 'source',
     arch: 'amd64',
-    components: { kubernetes: v.kubernetes, etcd: etcdVersion, coredns: pins.coredns, pause: pins.pause, flannel: v.flannel, 'flannel-cni-plugin': `${v.flannelCniPlugin}-tsplay`, 'cni-plugins': v.cniPlugins, crictl: v.crictl },
+    components: { kubernetes: v.kubernetes, etcd: etcdVersion, coredns: pins.coredns, pause: pins.pause, flannel: v.flannel, 'flannel-cni-plugin': `${v.flannelCniPlugin}-tsplay`, 'cni-plugins': v.cniPlugins, crictl: v.crictl, 'cri-dockerd': v.criDockerd },
     binaries,
     cni_plugins: cniPlugins,
     images,

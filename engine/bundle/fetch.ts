@@ -28,6 +28,11 @@ export function fetchPlan(v: BundleVersions, kubeadmImages: string[]): FetchPlan
         members: [{ name: 'crictl', rel: 'bin/crictl', dest: '/usr/bin/crictl' }],
       },
       {
+        url: `${gh}/Mirantis/cri-dockerd/releases/download/${v.criDockerd}/cri-dockerd-${v.criDockerd.replace(/^v/, '')}.amd64.tgz`,
+        sha256Url: '',
+        members: [{ name: 'cri-dockerd', rel: 'bin/cri-dockerd', dest: '/usr/bin/cri-dockerd' }],
+      },
+      {
         url: `${gh}/containernetworking/plugins/releases/download/${v.cniPlugins}/cni-plugins-linux-amd64-${v.cniPlugins}.tgz`,
         sha256Url: `${gh}/containernetworking/plugins/releases/download/${v.cniPlugins}/cni-plugins-linux-amd64-${v.cniPlugins}.tgz.sha256`,
         members: CNI.map((p) => ({ name: p, rel: `cni/${p}`, dest: `/opt/cni/bin/${p}` })),
@@ -88,7 +93,8 @@ export async function fetchOfficial(dir: string, v: BundleVersions, imageReposit
     try {
       log(`bundle: ${a.url}\n`);
       await download(a.url, join(tmp, 'a.tgz'));
-      if ((await sha256File(join(tmp, 'a.tgz'))) !== (await expectedSha(a.sha256Url))) throw new Error(`${a.url}: sha256 differs from ${a.sha256Url}`);
+      // cri-dockerd publishes no checksum file; the others do.
+      if (a.sha256Url && (await sha256File(join(tmp, 'a.tgz'))) !== (await expectedSha(a.sha256Url))) throw new Error(`${a.url}: sha256 differs from ${a.sha256Url}`);
       await execa('tar', ['-xzf', join(tmp, 'a.tgz'), '-C', tmp]);
       for (const m of a.members) {
         const found = readdirSync(tmp, { recursive: true }).map(String).find((f) => f.split('/').pop() === m.name);
@@ -115,7 +121,7 @@ export async function fetchOfficial(dir: string, v: BundleVersions, imageReposit
     image_repository: imageRepository,
     built_from: 'official',
     arch: 'amd64',
-    components: { kubernetes: v.kubernetes, flannel: v.flannel, 'flannel-cni-plugin': v.flannelCniPlugin, 'cni-plugins': v.cniPlugins, crictl: v.crictl },
+    components: { kubernetes: v.kubernetes, flannel: v.flannel, 'flannel-cni-plugin': v.flannelCniPlugin, 'cni-plugins': v.cniPlugins, crictl: v.crictl, 'cri-dockerd': v.criDockerd },
     binaries,
     cni_plugins: cniPlugins,
     images,

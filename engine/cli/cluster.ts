@@ -1,6 +1,7 @@
 import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { isMap, parseDocument, YAMLMap } from 'yaml';
+import { defaultBundleDir } from '../bundle/paths.js';
 import { PROJECT_ROOT } from '../lab/lab.js';
 import { loadInventory } from '../load/inventory.js';
 
@@ -33,6 +34,12 @@ export function newCluster(name: string): string {
   cpSync(join(projectDir(), 'inventories', 'prod'), dir, { recursive: true });
   const hosts = join(dir, 'hosts.yml');
   writeFileSync(hosts, `# Cluster '${name}', made by 'tsplay new ${name}' from the prod example: edit the hosts,\n# then the settings in group_vars/all.yml, then run 'tsplay setup ${name}'.\n${readFileSync(hosts, 'utf8')}`);
+  // A bundle built on this machine is where the new cluster installs from, as ezdown's downloads are for ezctl.
+  const bundle = defaultBundleDir();
+  const settings = join(dir, 'group_vars', 'all.yml');
+  if (existsSync(join(bundle, 'manifest.json')) && existsSync(settings)) {
+    writeFileSync(settings, readFileSync(settings, 'utf8').replace(/^offline_bundle: ""$/m, `offline_bundle: ${bundle}`));
+  }
   return dir;
 }
 

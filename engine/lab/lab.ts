@@ -3,6 +3,7 @@ import { copyFileSync, existsSync, mkdirSync, openSync, readFileSync, readdirSyn
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
+import { defaultBundleDir } from '../bundle/paths.js';
 import { connectSsh } from '../connection/ssh.js';
 
 /** Where the lab keeps its hosts' layers, keys and state; outside the project so git never sees it. */
@@ -165,6 +166,8 @@ function prepareRoot(root: string, name: string, pubKey: string, all: { name: st
     rmSync(join(wants, 'ssh.service'), { force: true });
     symlinkSync('/lib/systemd/system/ssh.service', join(wants, 'ssh.service'));
     writeFileSync(join(root, 'etc/systemd/system/tsplay-lab-cgroups.service'), CGROUPS_UNIT);
+    mkdirSync(join(root, 'usr/local/sbin'), { recursive: true });
+    writeFileSync(join(root, 'usr/local/sbin/runc'), RUNC_CLAMP, { mode: 0o755 });
     const sysinit = join(root, 'etc/systemd/system/sysinit.target.wants');
     mkdirSync(sysinit, { recursive: true });
     rmSync(join(sysinit, 'tsplay-lab-cgroups.service'), { force: true });
@@ -204,6 +207,26 @@ function ownCgroup(name: string): string {
     })
     .join(' ');
 }
+
+/**
+ * This machine's capability bounding set lacks CAP_SYS_RESOURCE, so no process here may
+ * lower its oom_score_adj, and runc fails a container that asks for a negative one
+ * (kubelet gives static pods -998): "can't get final child's PID from pipe: EOF".
+ * containerd has a setting for that (restrict_oom_score_adj, set in the lab's settings);
+ * Docker has none, so in the lab `runc` on PATH (before Debian's /usr/sbin/runc) clamps
+ * a negative oomScoreAdj to 0, as restrict_oom_score_adj does, and runs the real runc.
+ */
+const RUNC_CLAMP = `#!/bin/sh
+# Written by 'tsplay lab up': see engine/lab/lab.ts (RUNC_CLAMP) for why.
+b=; prev=
+for a in "$@"; do
+  case "$prev" in --bundle|-b) b=$a ;; esac
+  case "$a" in --bundle=*) b=\${a#--bundle=} ;; esac
+  prev=$a
+done
+[ -n "$b" ] && [ -f "$b/config.json" ] && sed -i 's/"oomScoreAdj":-[0-9][0-9]*/"oomScoreAdj":0/' "$b/config.json"
+exec /usr/sbin/runc "$@"
+`;
 
 /**
  * Kernel settings kubelet insists on (it writes them when they differ, and inside a
@@ -378,9 +401,7 @@ export function writeInventory(state: LabState, masters: number, lbs = 0): void 
 }
 
 /** Where `tsplay bundle build` puts the bundle the lab and cluster-e2e install from. */
-export function labBundleDir(): string {
-  return process.env.TSPLAY_BUNDLE ?? join(process.env.TSPLAY_CACHE ?? join(process.env.XDG_CACHE_HOME ?? join(process.env.HOME ?? '/root', '.cache'), 'tsplay'), 'bundles', 'k8s-v1.34.4');
-}
+export const labBundleDir = defaultBundleDir;
 
 /** The VIP keepalived holds in an HA lab: outside the hosts' addresses (.11 up). */
 export const LAB_VIP = `${SUBNET}.250`;

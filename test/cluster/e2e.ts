@@ -129,11 +129,11 @@ async function testImage(lab: LabState, hosts: string[]): Promise<string> {
   const file = '/tmp/tsplay-e2e-busybox.tar';
   if (!existsSync('/bin/busybox')) await execa('apt-get', ['install', '-y', '-qq', 'busybox-static']);
   await writeImageArchive({ name, root: { files: { '/bin/busybox': '/bin/busybox' }, links: Object.fromEntries(['sh', 'ping', 'nslookup', 'wget', 'sleep', 'ip', 'cat', 'hostname'].map((t) => [`/bin/${t}`, 'busybox'])), dirs: { '/tmp': 0o1777 } }, entrypoint: ['/bin/sh'] }, file);
-  // The lab hosts see this machine's /tmp only through their own overlay; copy it in through the host's root.
+  // Copied in through the host's root (its /tmp is a tmpfs of its own, so /var/tmp).
   for (const h of hosts) {
     const root = lab.hosts.find((x) => x.name === h)!.root;
-    await execa('cp', [file, join(root, 'tmp', 'e2e-busybox.tar')]);
-    await sh(lab, h, 'ctr -n k8s.io images import /tmp/e2e-busybox.tar >/dev/null');
+    await execa('cp', [file, join(root, 'var', 'tmp', 'e2e-busybox.tar')]);
+    await sh(lab, h, 'ctr -n k8s.io images import /var/tmp/e2e-busybox.tar >/dev/null');
   }
   return name;
 }
@@ -153,9 +153,9 @@ async function clusterChecks(lab: LabState, master: string, workers: string[], a
       return running(dns) && running(proxy) && proxy.length === all.length ? `${dns.length} coredns, ${proxy.length} kube-proxy` : undefined;
     }, diagnoseNodes(lab, master, all)),
   );
-  const image = await testImage(lab, workers);
   const pods = workers.slice(0, 2).map((w, i) => ({ name: `e2e-${i}`, node: w }));
   await check(`a pod on each of ${pods.map((p) => p.node).join(', ')} pings the other across nodes`, async () => {
+    const image = await testImage(lab, workers);
     const manifest = pods.map((p) => podYaml(p.name, p.node, image)).join('---\n');
     await sh(lab, master, `cat > /tmp/e2e-pods.yaml <<'EOF'\n${manifest}EOF\n${KUBECTL} delete -f /tmp/e2e-pods.yaml --ignore-not-found --wait >/dev/null; ${KUBECTL} apply -f /tmp/e2e-pods.yaml >/dev/null && ${KUBECTL} wait --for=condition=Ready pod/e2e-0 pod/e2e-1 --timeout=180s >/dev/null`);
     const ip = (p: string) => sh(lab, master, `${KUBECTL} get pod ${p} -o jsonpath='{.status.podIP}'`);

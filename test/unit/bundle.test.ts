@@ -80,7 +80,7 @@ describe('offline bundle: fetch plan (what a user with internet downloads)', () 
     expect(p.binaries.map((b) => b.url)).to.deep.equal(['kubeadm', 'kubelet', 'kubectl'].map((b) => `https://dl.k8s.io/release/v1.34.4/bin/linux/amd64/${b}`));
     expect(p.binaries[0]!.sha256Url).to.equal('https://dl.k8s.io/release/v1.34.4/bin/linux/amd64/kubeadm.sha256');
     expect(p.images.map((i) => i.component)).to.deep.equal(['kube-apiserver', 'coredns', 'pause', 'flannel', 'flannel-cni-plugin']);
-    expect(p.archives[1]!.url).to.equal('https://github.com/containernetworking/plugins/releases/download/v1.10.0/cni-plugins-linux-amd64-v1.10.0.tgz');
+    expect(p.archives[2]!.url).to.equal('https://github.com/containernetworking/plugins/releases/download/v1.10.0/cni-plugins-linux-amd64-v1.10.0.tgz');
   });
 });
 
