@@ -417,7 +417,6 @@ export function labSettings(masters: number, lbs: number, bundle = labBundleDir(
   const lines = [
     "# Written by 'tsplay lab up'. Settings and defaults: inventories/prod/group_vars/all.yml.",
     'vip_interface: host0',
-    'docker_storage_driver: vfs',
     'cni: flannel',
     'kube_proxy_mode: iptables',
     'kube_proxy_conntrack_max_per_core: 0',

@@ -25,8 +25,11 @@ export const module = defineModule<{ name: string; state: 'present' | 'absent'; 
     persistent: { type: 'str', default: 'disabled', choices: ['present', 'absent', 'disabled'] },
   },
   checkMode: 'predict',
+  // A kernel module's name is letters, digits, '_' and '-'; anything else never reaches a shell.
+  preflight: (a) => (typeof a.name === 'string' && !a.name.includes('{{') && !/^[A-Za-z0-9_-]+$/.test(a.name) ? [`'name': expected a kernel module name (letters, digits, '_', '-'), got '${a.name}'`] : []),
   async run(args, ctx) {
     const n = args.name;
+    if (!/^[A-Za-z0-9_-]+$/.test(n)) return { failed: true, msg: `'name': expected a kernel module name (letters, digits, '_', '-'), got '${n}'` };
     const ev = BUILTIN_EVIDENCE[n];
     const evidence = ev ? (ev.includes(':') ? `grep -qw ${ev.split(':')[1]} ${ev.split(':')[0]}` : `[ -e ${ev} ]`) : 'false';
     const conf = `/etc/modules-load.d/${n}.conf`;
@@ -52,7 +55,7 @@ export const module = defineModule<{ name: string; state: 'present' | 'absent'; 
       if (!kmod) loadError = `kernel module ${n} is neither loaded nor built in, and modprobe (kmod) is not installed on ${ctx.host}`;
       // A module the kernel's module tree lacks cannot load: check mode says so, as the run would.
       else if (!q.stdout.includes('loadable=yes')) loadError = `modprobe: FATAL: Module ${n} not found in directory /lib/modules/ of ${ctx.host}'s kernel`;
-      else load = `modprobe ${shq(n)} ${args.params}`;
+      else load = `modprobe ${shq(n)} ${args.params.split(/\s+/).filter(Boolean).map(shq).join(' ')}`;
     }
     if (args.state === 'absent' && state === 'loaded') load = `modprobe -r ${shq(n)}`;
     if (args.state === 'absent' && state === 'builtin') loadError = `${n} is built into the kernel and cannot be unloaded`;

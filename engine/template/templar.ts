@@ -98,7 +98,8 @@ function run(text: string, scope: Scope, ctx: object): string {
   }
 }
 
-const SINGLE = /^\s*\{\{(?!\{)\s*([^{}]+?)\s*\}\}\s*$/;
+// Exactly one expression and nothing around it, whitespace included (ansible-core 2.19): "{{v}}\\n" is a string.
+const SINGLE = /^\{\{(?!\{)\s*([^{}]+?)\s*\}\}$/;
 const PATH = /^[A-Za-z_][\w-]*(?:\.(?:[\w-]+|\[[^\]]+\]))*$/;
 
 /** Reads `a.b.[c].0` from the scope, keeping the value's type. */

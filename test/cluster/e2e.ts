@@ -123,7 +123,7 @@ async function nodesReady(lab: LabState, master: string, want: number, hosts: st
 }
 
 /** An image for the test pods: Debian's static busybox (ping, nslookup, wget), imported on each node. */
-async function testImage(lab: LabState, hosts: string[]): Promise<string> {
+async function testImage(lab: LabState, hosts: string[], runtime: 'containerd' | 'docker'): Promise<string> {
   const name = 'tsplay.local/e2e/busybox:1';
   const { writeImageArchive } = await import('../../engine/bundle/oci.js');
   const file = '/tmp/tsplay-e2e-busybox.tar';
@@ -133,7 +133,7 @@ async function testImage(lab: LabState, hosts: string[]): Promise<string> {
   for (const h of hosts) {
     const root = lab.hosts.find((x) => x.name === h)!.root;
     await execa('cp', [file, join(root, 'var', 'tmp', 'e2e-busybox.tar')]);
-    await sh(lab, h, 'ctr -n k8s.io images import /var/tmp/e2e-busybox.tar >/dev/null');
+    await sh(lab, h, runtime === 'docker' ? 'docker load -i /var/tmp/e2e-busybox.tar >/dev/null' : 'ctr -n k8s.io images import /var/tmp/e2e-busybox.tar >/dev/null');
   }
   return name;
 }
@@ -142,7 +142,7 @@ function podYaml(name: string, node: string, image: string): string {
   return `apiVersion: v1\nkind: Pod\nmetadata:\n  name: ${name}\n  labels: {app: ${name}}\nspec:\n  nodeName: ${node}\n  containers:\n  - name: c\n    image: ${image}\n    imagePullPolicy: Never\n    command: [/bin/sh, -c, "sleep 100000"]\n`;
 }
 
-async function clusterChecks(lab: LabState, master: string, workers: string[], all: string[]): Promise<void> {
+async function clusterChecks(lab: LabState, master: string, workers: string[], all: string[], runtime: 'containerd' | 'docker' = 'containerd'): Promise<void> {
   await check(`kubectl get nodes: ${all.length} nodes Ready`, () => nodesReady(lab, master, all.length, all));
   await check('coredns and kube-proxy pods Running', () =>
     until('coredns and kube-proxy Running', 240, async () => {
@@ -155,7 +155,7 @@ async function clusterChecks(lab: LabState, master: string, workers: string[], a
   );
   const pods = workers.slice(0, 2).map((w, i) => ({ name: `e2e-${i}`, node: w }));
   await check(`a pod on each of ${pods.map((p) => p.node).join(', ')} pings the other across nodes`, async () => {
-    const image = await testImage(lab, workers);
+    const image = await testImage(lab, workers, runtime);
     const manifest = pods.map((p) => podYaml(p.name, p.node, image)).join('---\n');
     await sh(lab, master, `cat > /tmp/e2e-pods.yaml <<'EOF'\n${manifest}EOF\n${KUBECTL} delete -f /tmp/e2e-pods.yaml --ignore-not-found --wait >/dev/null; ${KUBECTL} apply -f /tmp/e2e-pods.yaml >/dev/null && ${KUBECTL} wait --for=condition=Ready pod/e2e-0 pod/e2e-1 --timeout=180s >/dev/null`);
     const ip = (p: string) => sh(lab, master, `${KUBECTL} get pod ${p} -o jsonpath='{.status.podIP}'`);
@@ -300,7 +300,29 @@ async function ha(): Promise<void> {
   });
 }
 
-const PARTS: Record<string, () => Promise<void>> = { single, lifecycle, ha };
+async function docker(): Promise<void> {
+  line('-- Docker and cri-dockerd instead of containerd');
+  const lab = await labUp({ count: 3, mode: 'boot', log: () => undefined });
+  const all = ['lab1', 'lab2', 'lab3'];
+  const ok = await check('setup.yml -e container_runtime=docker exits 0', async () => {
+    const r = await tsplay(['run', 'playbooks/setup.yml', '-i', LAB_INV, '-e', 'container_runtime=docker']);
+    must(r.code === 0, `exit ${r.code} (${r.log})\n${tail(r.out, 40)}`);
+  });
+  if (!ok) return;
+  await check('every node runs docker through cri-dockerd', async () => {
+    const out = await sh(lab, 'lab1', `${KUBECTL} get nodes -o jsonpath='{range .items[*]}{.status.nodeInfo.containerRuntimeVersion} {end}'`);
+    must(out.trim().split(' ').length === 3 && out.trim().split(' ').every((v) => v.startsWith('docker://')), out);
+    return out.trim();
+  });
+  await clusterChecks(lab, 'lab1', ['lab2', 'lab3'], all, 'docker');
+  await check('setup.yml again reports changed=0 for every host', async () => {
+    const r = await tsplay(['run', 'playbooks/setup.yml', '-i', LAB_INV, '-e', 'container_runtime=docker']);
+    const rc = recap(r.out);
+    must(r.code === 0 && all.every((h) => rc[h]?.changed === 0), `exit ${r.code}: ${JSON.stringify(rc)} (${r.log})`);
+  });
+}
+
+const PARTS: Record<string, () => Promise<void>> = { single, lifecycle, ha, docker };
 
 async function main(): Promise<void> {
   mkdirSync(LOGS, { recursive: true });

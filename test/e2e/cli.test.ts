@@ -29,6 +29,33 @@ describe('tsplay run over the local connection', function () {
     expect(second.out).to.match(/w2\s+: ok=4\s+changed=0/);
   });
 
+  it('copy content with text around one expression writes every byte (the trailing newline too)', async () => {
+    const { mkdtempSync, readFileSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const d = mkdtempSync(join(tmpdir(), 'content-'));
+    const pb = join(d, 'pb.yml');
+    writeFileSync(pb, `- hosts: localhost\n  gather_facts: false\n  vars: {v: abc}\n  tasks:\n    - copy: {content: "{{v}}\\n", dest: ${d}/a}\n    - copy: {content: "{{v}} \\n", dest: ${d}/b}\n`);
+    const r = await tsplay('run', pb, '-i', 'localhost,', '-c', 'local');
+    expect(r.code, r.out).to.equal(0);
+    expect(readFileSync(join(d, 'a'), 'utf8')).to.equal('abc\n');
+    expect(readFileSync(join(d, 'b'), 'utf8')).to.equal('abc \n');
+  });
+
+  it('a hostile module name or time zone never reaches a shell', async () => {
+    const { existsSync: exists, mkdtempSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const d = mkdtempSync(join(tmpdir(), 'hostile-'));
+    const pb = join(d, 'pb.yml');
+    writeFileSync(pb, `- hosts: localhost\n  gather_facts: false\n  tasks:\n    - modprobe: {name: "x$(touch ${d}/m)"}\n`);
+    const r = await tsplay('run', pb, '-i', 'localhost,', '-c', 'local');
+    expect(r.code, r.out + r.err).to.equal(4);
+    expect(r.out + r.err).to.match(/'name': expected a kernel module name/);
+    writeFileSync(pb, `- hosts: localhost\n  gather_facts: false\n  tasks:\n    - timezone: {name: "UTC'; touch ${d}/t; '"}\n      check_mode: true\n`);
+    const t = await tsplay('run', pb, '-i', 'localhost,', '-c', 'local');
+    expect(t.out).to.match(/unknown time zone/);
+    expect(exists(join(d, 'm')) || exists(join(d, 't'))).to.equal(false);
+  });
+
   it('check mode predicts and changes nothing', async () => {
     const r = await tsplay('run', site, '-i', inv, '--check');
     expect(r.code).to.equal(0);

@@ -15,6 +15,12 @@ describe('templating (Handlebars)', () => {
     expect(renderString('{{cfg.hosts}}', s)).to.deep.equal(['m1', 'm2']);
     expect(renderString('{{length list}}', s)).to.equal(3);
   });
+  it('makes a string of an expression with anything around it, whitespace included (copy content keeps its newline)', () => {
+    expect(renderString('{{a}}\n', s)).to.equal('x\n');
+    expect(renderString('{{a}} \n', s)).to.equal('x \n');
+    expect(renderString(' {{n}}', s)).to.equal(' 5');
+    expect(renderString('{{n}}\n', s)).to.equal('5\n');
+  });
   it('renders variables lazily, through other variables', () => {
     expect(renderString('{{ref}}', s)).to.equal('x-y');
   });
