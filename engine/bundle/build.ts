@@ -25,7 +25,8 @@ export const DEFAULT_VERSIONS: BundleVersions = {
   flannelCniPlugin: 'v1.7.1-flannel1',
   cniPlugins: 'v1.10.0',
   crictl: 'v1.34.0',
-  criDockerd: 'v0.4.0',
+  // 0.4 needs Docker's API 1.42 (Docker 23); Debian 12's docker.io is 20.10 (API 1.41).
+  criDockerd: 'v0.3.14',
 };
 
 export interface BuildOptions {

@@ -91,12 +91,13 @@ export function registerExtraCommands(program: Command, run?: (pb: string, args:
       .option('--image-repository <repo>', 'the registry name images are tagged with (image_repository in the settings)', 'registry.k8s.io')
       .option('--flannel-version <v>', 'Flannel version', 'v0.27.4')
       .option('--cni-plugins-version <v>', 'CNI plugins version', 'v1.10.0')
-      .option('--crictl-version <v>', 'crictl version', 'v1.34.0');
-  type VersionOpts = { kubernetesVersion: string; imageRepository: string; flannelVersion: string; cniPluginsVersion: string; crictlVersion: string };
+      .option('--crictl-version <v>', 'crictl version', 'v1.34.0')
+      .option('--cri-dockerd-version <v>', 'cri-dockerd version (0.4 needs Docker 23 or later)', 'v0.3.14');
+  type VersionOpts = { kubernetesVersion: string; imageRepository: string; flannelVersion: string; cniPluginsVersion: string; crictlVersion: string; criDockerdVersion: string };
   const versions = async (o: VersionOpts) => {
     const { DEFAULT_VERSIONS } = await import('../bundle/build.js');
     const v = (s: string) => (s.startsWith('v') ? s : `v${s}`);
-    return { ...DEFAULT_VERSIONS, kubernetes: v(o.kubernetesVersion), flannel: v(o.flannelVersion), cniPlugins: v(o.cniPluginsVersion), crictl: v(o.crictlVersion) };
+    return { ...DEFAULT_VERSIONS, kubernetes: v(o.kubernetesVersion), flannel: v(o.flannelVersion), cniPlugins: v(o.cniPluginsVersion), crictl: v(o.crictlVersion), criDockerd: v(o.criDockerdVersion) };
   };
   versionOptions(
     bundle

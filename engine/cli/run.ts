@@ -135,6 +135,11 @@ export async function runCommand(playbookFile: string, o: RunCliOptions, io: Io)
   // Secrets typed at a prompt go in as extra vars so they outrank inventory, as in Ansible.
   if (o.askPass) extra.ansible_password = await promptSecret('SSH password: ');
   if (o.askBecomePass) extra.ansible_become_password = await promptSecret('BECOME password: ');
+  // ansible-playbook refuses a --limit that leaves no host before it runs anything.
+  if (o.limit && !matchHosts(o.limit, inventory).length) {
+    io.err(' [ERROR]: Specified inventory, host pattern and/or --limit leaves us with no hosts to target.\n');
+    return EXIT.error;
+  }
   const reporter = o.json ? new JsonReporter(io.out) : new StreamReporter({ write: io.out, color: io.color, verbosity: o.verbose, diff: !!o.diff });
   if (o.become) for (const p of playbook.plays) p.inherited.become ??= true;
   if (o.becomeUser) for (const p of playbook.plays) p.inherited.become_user ??= o.becomeUser;

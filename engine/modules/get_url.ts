@@ -1,6 +1,6 @@
 import { fileArgs } from './copy.js';
 import { defineModule, type ModuleResult } from './types.js';
-import { applyMode, ownerDiffers, parseProbe, probeScript, run, shq } from './util.js';
+import { applyMode, ownerDiffers, parseProbe, probeScript, run, shq, tempBeside } from './util.js';
 
 /**
  * Downloads on the host (as Ansible does), with curl or wget; checksum as
@@ -39,7 +39,7 @@ export const module = defineModule<{ url: string; dest: string; checksum?: strin
     if (needDownload) {
       const hdr = Object.entries(args.headers ?? {}).map(([k, v]) => `-H ${shq(`${k}: ${v}`)}`).join(' ');
       steps.push(
-        `tmp=$(mktemp ${shq(`${args.dest}.tsplay.XXXXXX`)}) || exit 1`,
+        `tmp=$(mktemp ${shq(tempBeside(args.dest))}) || exit 1`,
         `trap 'rm -f "$tmp"' EXIT`,
         `if command -v curl >/dev/null; then curl -fsSL --connect-timeout ${args.timeout} ${hdr} -o "$tmp" ${shq(args.url)} 2>&1 || exit 4; elif command -v wget >/dev/null; then wget -q -T ${args.timeout} -O "$tmp" ${shq(args.url)} 2>&1 || exit 4; else echo 'neither curl nor wget is installed' >&2; exit 5; fi`,
         want ? `got=$(${algo}sum < "$tmp" | cut -d' ' -f1); [ "$got" = ${shq(want.toLowerCase())} ] || { echo "checksum mismatch: expected ${want}, got $got"; exit 6; }` : ':',

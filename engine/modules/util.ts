@@ -179,6 +179,15 @@ export interface WriteOptions {
  * checked (checksum, then `validate` with %s), gets its mode and owner, an
  * optional backup of the old file is kept, and a rename puts it in place.
  */
+/**
+ * A temporary name beside dest, so the final rename stays on one file system, and short:
+ * dest plus a suffix can pass NAME_MAX (255) where dest itself is a legal 244 characters.
+ */
+export function tempBeside(dest: string): string {
+  const slash = dest.lastIndexOf('/');
+  return `${slash >= 0 ? dest.slice(0, slash + 1) : ''}.tsplay.XXXXXXXX`;
+}
+
 export async function writeFile(ctx: ModuleContext, dest: string, content: Buffer, o: WriteOptions): Promise<{ backup_file?: string }> {
   const { createHash } = await import('node:crypto');
   const sum = createHash('sha1').update(content).digest('hex');
@@ -188,7 +197,7 @@ export async function writeFile(ctx: ModuleContext, dest: string, content: Buffe
   const backupPath = `${dest}.${stamp}~`;
   const steps = [
     ...(o.existing?.exists ? [] : [`mkdir -p "$(dirname ${d})"`]),
-    `tmp=$(mktemp ${shq(`${dest}.tsplay.XXXXXX`)}) || exit 1`,
+    `tmp=$(mktemp ${shq(tempBeside(dest))}) || exit 1`,
     `trap 'rm -f "$tmp"' EXIT`,
     `cat > ${tmp}`,
     `[ "$(sha1sum < ${tmp} | cut -d' ' -f1)" = ${sum} ] || { echo 'checksum mismatch after transfer' >&2; exit 1; }`,

@@ -282,7 +282,7 @@ async function ha(): Promise<void> {
     must(cp.trim() === '3', `control-plane nodes: ${cp}`);
   });
   await check(`the API answers through the VIP ${LAB_VIP}`, async () => {
-    const out = await sh(lab, 'lab4', `kubectl --kubeconfig /etc/kubernetes/kubelet.conf --server https://${LAB_VIP}:6443 get --raw /readyz`);
+    const out = await sh(lab, 'lab4', `kubectl --kubeconfig /etc/kubernetes/kubelet.conf --server https://${LAB_VIP}:6443 get --raw /readyz 2>&1`);
     must(out.trim() === 'ok', out);
     const held = await sh(lab, 'lab5', `ip -4 addr show host0`);
     must(held.includes(LAB_VIP), `lab5 does not hold the VIP:\n${held}`);
@@ -293,10 +293,17 @@ async function ha(): Promise<void> {
   line(wide.stdout.split('\n').map((l) => `     ${l}`).join('\n'));
   await check('with lab1 powered off, the API still answers through the VIP', async () => {
     await inHost(lab, 'lab1', 'systemctl poweroff');
-    return until('API through the VIP without lab1', 120, async () => {
-      const out = await sh(lab, 'lab4', `kubectl --kubeconfig /etc/kubernetes/kubelet.conf --server https://${LAB_VIP}:6443 get nodes --no-headers`);
-      return /lab2\s/.test(out) ? `${out.trim().split('\n').length} nodes listed through the VIP` : undefined;
-    });
+    // admin.conf's server is the control-plane endpoint, the VIP: HAProxy must stop sending to lab1.
+    return until(
+      'API through the VIP without lab1',
+      180,
+      async () => {
+        const out = await sh(lab, 'lab2', `${KUBECTL} get --raw /readyz 2>&1 && ${KUBECTL} get nodes --no-headers 2>&1`);
+        const nodes = out.split('\n').filter((l) => /^lab\d+\s/.test(l)).map((l) => l.split(/\s+/).slice(0, 2).join(' '));
+        return /^ok/.test(out) && nodes.some((n) => n.startsWith('lab4 ')) ? `readyz ok; through the VIP: ${nodes.join(', ')}` : undefined;
+      },
+      async () => (await inHost(lab, 'lab5', 'journalctl -u haproxy --no-pager -n 10; echo; ss -tn | head')).stdout,
+    );
   });
 }
 

@@ -56,6 +56,25 @@ describe('tsplay run over the local connection', function () {
     expect(exists(join(d, 'm')) || exists(join(d, 't'))).to.equal(false);
   });
 
+  it('copy writes a file whose name is a legal 244 characters (the temporary name stays short)', async () => {
+    const { mkdtempSync, readFileSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const d = mkdtempSync(join(tmpdir(), 'long-'));
+    const name = 'n'.repeat(244);
+    const pb = join(d, 'pb.yml');
+    writeFileSync(pb, `- hosts: localhost\n  gather_facts: false\n  tasks:\n    - copy: {content: "x\\n", dest: ${d}/${name}}\n`);
+    const r = await tsplay('run', pb, '-i', 'localhost,', '-c', 'local');
+    expect(r.code, r.out).to.equal(0);
+    expect(readFileSync(join(d, name), 'utf8')).to.equal('x\n');
+  });
+
+  it('a --limit that matches no host exits 1 with ansible-playbook\'s message', async () => {
+    const r = await tsplay('run', site, '-i', inv, '--limit', 'nosuchhost');
+    expect(r.code).to.equal(1);
+    expect(r.err).to.include('Specified inventory, host pattern and/or --limit leaves us with no hosts to target.');
+    expect(existsSync('/tmp/tsplay-e2e')).to.equal(false);
+  });
+
   it('check mode predicts and changes nothing', async () => {
     const r = await tsplay('run', site, '-i', inv, '--check');
     expect(r.code).to.equal(0);
