@@ -215,6 +215,9 @@ function ownCgroup(name: string): string {
  * containerd has a setting for that (restrict_oom_score_adj, set in the lab's settings);
  * Docker has none, so in the lab `runc` on PATH (before Debian's /usr/sbin/runc) clamps
  * a negative oomScoreAdj to 0, as restrict_oom_score_adj does, and runs the real runc.
+ * Docker also gives a privileged container every capability the kernel knows, where
+ * containerd gives those it holds itself; the shim drops CAP_SYS_RESOURCE, the one this
+ * machine lacks, or runc fails with "unable to apply caps: operation not permitted".
  */
 const RUNC_CLAMP = `#!/bin/sh
 # Written by 'tsplay lab up': see engine/lab/lab.ts (RUNC_CLAMP) for why.
@@ -224,7 +227,8 @@ for a in "$@"; do
   case "$a" in --bundle=*) b=\${a#--bundle=} ;; esac
   prev=$a
 done
-[ -n "$b" ] && [ -f "$b/config.json" ] && sed -i 's/"oomScoreAdj":-[0-9][0-9]*/"oomScoreAdj":0/' "$b/config.json"
+[ -n "$b" ] && [ -f "$b/config.json" ] && sed -i -e 's/"oomScoreAdj":-[0-9][0-9]*/"oomScoreAdj":0/' \\
+  -e 's/"CAP_SYS_RESOURCE",//g' -e 's/,"CAP_SYS_RESOURCE"//g' -e 's/"CAP_SYS_RESOURCE"//g' "$b/config.json"
 exec /usr/sbin/runc "$@"
 `;
 
