@@ -1,4 +1,4 @@
-import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { PROJECT_ROOT } from '../lab/lab.js';
@@ -141,7 +141,8 @@ export async function buildFromSource(o: BuildOptions): Promise<BundleManifest> 
     ldflags: kubeLdflags(v.kubernetes),
   };
   const k = await step(`Kubernetes ${v.kubernetes} (7 programs)`, () => buildGo(kube, goCache, log));
-  const pins = kubeadmPins(readFileSync(join(await moduleDir('k8s.io/kubernetes', v.kubernetes, k.dir), 'cmd/kubeadm/app/constants/constants.go'), 'utf8'));
+  const kubeSrc = await moduleDir('k8s.io/kubernetes', v.kubernetes, k.dir);
+  const pins = kubeadmPins(readFileSync(join(kubeSrc, 'cmd/kubeadm/app/constants/constants.go'), 'utf8'));
   const etcdVersion = `v${pins.etcd.replace(/-\d+$/, '')}`;
 
   const etcd = await step(`etcd ${etcdVersion}`, () =>
@@ -206,7 +207,7 @@ export async function buildFromSource(o: BuildOptions): Promise<BundleManifest> 
   const pause = await step(`pause ${pins.pause}`, async () => {
     const out = join(goCache, `pause-${pins.pause}`, 'pause');
     mkdirSync(join(goCache, `pause-${pins.pause}`), { recursive: true });
-    const src = join(await moduleDir('k8s.io/kubernetes', v.kubernetes, k.dir), 'build/pause/linux/pause.c');
+    const src = join(kubeSrc, 'build/pause/linux/pause.c');
     if (existsSync(out)) return { path: out, cached: true };
     // As build/pause/Makefile does it: a static C program that reaps zombies and sleeps.
     await execa('gcc', ['-Os', '-Wall', '-Werror', '-static', `-DVERSION=v${pins.pause}`, '-o', out, src]);
@@ -277,13 +278,3 @@ export async function buildFromSource(o: BuildOptions): Promise<BundleManifest> 
   log(`bundle: ${o.dir}: ${binaries.length} programs, ${cniPlugins.length} CNI plugins, ${images.length} images, ${mib(total)}, in ${((Date.now() - t0) / 1000).toFixed(0)}s\n`);
   return manifest;
 }
-
-/** Removes a bundle's own files (the cache stays). */
-export function removeBundle(dir: string): void {
-  for (const d of ['bin', 'cni', 'images', MANIFEST]) rmSync(join(dir, d), { recursive: true, force: true });
-}
-
-export function bundleSize(m: BundleManifest): number {
-  return [...m.binaries, ...m.cni_plugins, ...m.images].reduce((a, f) => a + f.size, 0);
-}
-

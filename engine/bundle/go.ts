@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { goModFor } from './gomod.js';
+import { goModFor, mergeGoMod } from './gomod.js';
 
 /** One Go build: a module of ours that requires the component and builds its binaries. */
 export interface GoComponent {
@@ -93,14 +93,4 @@ export async function buildGo(c: GoComponent, cacheDir: string, log: (s: string)
   }
   writeFileSync(stampFile, stamp);
   return { dir, binaries, cached: false };
-}
-
-/** Adds b's require and replace lines to a (the same replace twice is kept once). */
-export function mergeGoMod(a: string, b: string): string {
-  const req = /^require (\S+ \S+)$/m.exec(b)?.[1];
-  const reps = (t: string): string[] => /\nreplace \(\n([\s\S]*?)\n\)/.exec(t)?.[1]?.split('\n') ?? [];
-  const allReps = [...new Set([...reps(a), ...reps(b)])];
-  let out = a.replace(/\nreplace \(\n[\s\S]*?\n\)\n?/, '\n');
-  if (req) out = out.replace(/^(require \S+ \S+)$/m, `$1\nrequire ${req}`);
-  return `${out.trimEnd()}\n${allReps.length ? `\nreplace (\n${allReps.join('\n')}\n)\n` : ''}`;
 }

@@ -90,3 +90,13 @@ export function kubeadmPins(constantsGo: string): KubeadmPins {
   };
   return { etcd: get('DefaultEtcdVersion'), coredns: get('CoreDNSVersion'), pause: get('PauseVersion') };
 }
+
+/** Adds b's require and replace lines to a (the same replace twice is kept once). */
+export function mergeGoMod(a: string, b: string): string {
+  const req = /^require (\S+ \S+)$/m.exec(b)?.[1];
+  const reps = (t: string): string[] => /\nreplace \(\n([\s\S]*?)\n\)/.exec(t)?.[1]?.split('\n') ?? [];
+  const allReps = [...new Set([...reps(a), ...reps(b)])];
+  let out = a.replace(/\nreplace \(\n[\s\S]*?\n\)\n?/, '\n');
+  if (req) out = out.replace(/^(require \S+ \S+)$/m, `$1\nrequire ${req}`);
+  return `${out.trimEnd()}\n${allReps.length ? `\nreplace (\n${allReps.join('\n')}\n)\n` : ''}`;
+}

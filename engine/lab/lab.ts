@@ -404,9 +404,6 @@ export function writeInventory(state: LabState, masters: number, lbs = 0): void 
   chmodSync(join(dir, 'hosts.yml'), 0o644);
 }
 
-/** Where `tsplay bundle build` puts the bundle the lab and cluster-e2e install from. */
-export const labBundleDir = defaultBundleDir;
-
 /** The VIP keepalived holds in an HA lab: outside the hosts' addresses (.11 up). */
 export const LAB_VIP = `${SUBNET}.250`;
 
@@ -417,7 +414,7 @@ export const LAB_VIP = `${SUBNET}.250`;
  * built here, so the CNI is Flannel; containerd keeps oom_score_adj at or above its own; and an offline bundle, when one has been built,
  * is where Kubernetes comes from.
  */
-export function labSettings(masters: number, lbs: number, bundle = labBundleDir()): string {
+export function labSettings(masters: number, lbs: number, bundle = defaultBundleDir()): string {
   const lines = [
     "# Written by 'tsplay lab up'. Settings and defaults: inventories/prod/group_vars/all.yml.",
     'vip_interface: host0',

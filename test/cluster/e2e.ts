@@ -13,7 +13,8 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } fr
 import { join } from 'node:path';
 import { buildFromSource, defaultCacheDir, DEFAULT_VERSIONS } from '../../engine/bundle/build.js';
 import { verifyBundle } from '../../engine/bundle/manifest.js';
-import { LAB_VIP, labBundleDir, labDown, labUp, type LabState } from '../../engine/lab/lab.js';
+import { defaultBundleDir } from '../../engine/bundle/paths.js';
+import { LAB_VIP, labDown, labUp, readState, type LabState } from '../../engine/lab/lab.js';
 import { inHost } from '../lab-support.js';
 
 const ROOT = join(import.meta.dirname, '..', '..', '..');
@@ -92,7 +93,7 @@ async function until(what: string, seconds: number, f: () => Promise<string | un
 }
 
 async function bundle(): Promise<string> {
-  const dir = labBundleDir();
+  const dir = defaultBundleDir();
   if (existsSync(join(dir, 'manifest.json'))) {
     const v = await verifyBundle(dir);
     if (!v.problems.length && `v${v.manifest.kubernetes_version}` === DEFAULT_VERSIONS.kubernetes) return `${dir} verified (${(v.bytes / 1048576).toFixed(0)} MiB)`;
@@ -216,7 +217,7 @@ async function single(): Promise<void> {
 
 function inventoryWith(hosts: Record<string, string[]>): string {
   // The lab's own inventory, regrouped: add-node needs a host that is not in the cluster yet.
-  const state = JSON.parse(readFileSync('/var/lib/tsplay-lab/state.json', 'utf8')) as LabState;
+  const state = readState()!;
   const dir = join(LOGS, 'inventory');
   mkdirSync(join(dir, 'group_vars'), { recursive: true });
   writeFileSync(join(dir, 'group_vars', 'all.yml'), readFileSync(join(LAB_INV, 'group_vars', 'all.yml'), 'utf8'));
