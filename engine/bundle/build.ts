@@ -2,7 +2,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync, chmod
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { PROJECT_ROOT } from '../lab/lab.js';
-import { buildGo, type GoComponent } from './go.js';
+import { buildGo, moduleFiles, type GoComponent } from './go.js';
 export { defaultCacheDir } from './paths.js';
 import { kubeadmPins, stagingVersion } from './gomod.js';
 import { describeFile, MANIFEST, type BundleBinary, type BundleImage, type BundleManifest } from './manifest.js';
@@ -99,12 +99,6 @@ function mib(bytes: number): string {
   return `${(bytes / 1048576).toFixed(0)} MiB`;
 }
 
-/** Where the k8s.io/kubernetes module's sources are once the Go build has fetched them. */
-async function moduleDir(path: string, version: string, cwd: string): Promise<string> {
-  const r = await execa('go', ['mod', 'download', '-json', `${path}@${version}`], { cwd, env: { GOFLAGS: '-mod=mod' } });
-  return (JSON.parse(r.stdout) as { Dir: string }).Dir;
-}
-
 function kubeLdflags(v: string): string {
   const [, major, minor] = /^v(\d+)\.(\d+)/.exec(v)!;
   // What hack/lib/version.sh stamps: kubeadm picks image tags and kubelet reports its version from these.
@@ -141,7 +135,7 @@ export async function buildFromSource(o: BuildOptions): Promise<BundleManifest> 
     ldflags: kubeLdflags(v.kubernetes),
   };
   const k = await step(`Kubernetes ${v.kubernetes} (7 programs)`, () => buildGo(kube, goCache, log));
-  const kubeSrc = await moduleDir('k8s.io/kubernetes', v.kubernetes, k.dir);
+  const kubeSrc = (await moduleFiles('k8s.io/kubernetes', v.kubernetes, k.dir)).dir;
   const pins = kubeadmPins(readFileSync(join(kubeSrc, 'cmd/kubeadm/app/constants/constants.go'), 'utf8'));
   const etcdVersion = `v${pins.etcd.replace(/-\d+$/, '')}`;
 

@@ -39,11 +39,12 @@ async function go(dir: string, args: string[], log: (s: string) => void, cgo = f
 }
 
 /** Reads a dependency's go.mod from the module cache, downloading it through the proxy. */
-async function dependencyGoMod(path: string, version: string, cwd: string): Promise<string> {
+/** Where a module version's go.mod and sources are in the module cache, downloading them through the proxy. */
+export async function moduleFiles(path: string, version: string, cwd: string): Promise<{ goMod: string; dir: string }> {
   const r = await execa('go', ['mod', 'download', '-json', `${path}@${version}`], { cwd, reject: false, env: { GOFLAGS: '-mod=mod' } });
-  const info = JSON.parse(r.stdout || '{}') as { GoMod?: string; Error?: string };
-  if (r.exitCode !== 0 || !info.GoMod) throw new Error(`the Go module proxy has no ${path}@${version}: ${info.Error ?? r.stderr}`);
-  return readFileSync(info.GoMod, 'utf8');
+  const info = JSON.parse(r.stdout || '{}') as { GoMod?: string; Dir?: string; Error?: string };
+  if (r.exitCode !== 0 || !info.GoMod || !info.Dir) throw new Error(`the Go module proxy has no ${path}@${version}: ${info.Error ?? r.stderr}`);
+  return { goMod: info.GoMod, dir: info.Dir };
 }
 
 /**
@@ -60,7 +61,7 @@ export async function buildGo(c: GoComponent, cacheDir: string, log: (s: string)
     const mod = goModFor({
       module: `tsplay.local/bundle/${c.id}`,
       require: r,
-      dependencyGoMod: await dependencyGoMod(r.path, r.version, dir),
+      dependencyGoMod: readFileSync((await moduleFiles(r.path, r.version, dir)).goMod, 'utf8'),
       localVersion: r.localVersion ?? r.version,
     });
     // The first require gives the header; the others add their require and replace lines.
