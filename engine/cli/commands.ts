@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { InvalidArgumentError, Option } from 'commander';
-import { loadModules, moduleNames, getModule } from '../modules/registry.js';
+import { loadModules, moduleNames } from '../modules/registry.js';
 
 /** Commands beside `run`: module docs now; the lab and cluster shortcuts join here. */
 export function registerExtraCommands(program: Command, run?: (pb: string, args: string[]) => Promise<number>): void {
@@ -133,12 +133,12 @@ export function registerExtraCommands(program: Command, run?: (pb: string, args:
     .description('List the modules, or show one with its arguments.')
     .argument('[name]', 'a module name')
     .action(async (name?: string) => {
-      await loadModules();
+      const modules = await loadModules();
       if (!name) {
-        for (const n of moduleNames()) process.stdout.write(`${n.padEnd(18)} ${getModule(n)!.description}\n`);
+        for (const n of moduleNames(modules)) process.stdout.write(`${n.padEnd(18)} ${modules.get(n)!.description}\n`);
         return;
       }
-      const m = getModule(name);
+      const m = modules.get(name);
       if (!m) {
         process.stderr.write(`unknown module '${name}'\n`);
         process.exitCode = 5;

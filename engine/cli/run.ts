@@ -5,7 +5,7 @@ import { loadPlaybook } from '../load/playbook.js';
 import { loadModules } from '../modules/registry.js';
 import { matchHosts } from '../plan/patterns.js';
 import { shouldRun } from '../plan/tags.js';
-import { Executor } from '../execute/executor.js';
+import { runPlaybook } from '../execute/run.js';
 import { JsonReporter } from '../report/json.js';
 import { StreamReporter } from '../report/stream.js';
 import { render } from '../template/templar.js';
@@ -103,14 +103,14 @@ function listing(pb: Playbook, o: RunCliOptions, extra: Vars, inventory: ReturnT
 
 /** `tsplay run`: load and validate everything, then plan and execute; returns the exit code. */
 export async function runCommand(playbookFile: string, o: RunCliOptions, io: Io): Promise<number> {
-  await loadModules();
+  const modules = await loadModules();
   let playbook: Playbook;
   let inventory: ReturnType<typeof loadInventory>;
   let extra: Vars;
   try {
     inventory = loadInventory(o.inventory);
     extra = parseExtraVars(o.extraVars);
-    playbook = loadPlaybook(playbookFile, { rolesPath: o.rolesPath });
+    playbook = loadPlaybook(playbookFile, { rolesPath: o.rolesPath, modules });
   } catch (e) {
     if (e instanceof LoadError) {
       io.err(e.problems.map(formatProblem).join('\n') + '\n');
@@ -143,12 +143,11 @@ export async function runCommand(playbookFile: string, o: RunCliOptions, io: Io)
   const reporter = o.json ? new JsonReporter(io.out) : new StreamReporter({ write: io.out, color: io.color, verbosity: o.verbose, diff: !!o.diff });
   if (o.become) for (const p of playbook.plays) p.inherited.become ??= true;
   if (o.becomeUser) for (const p of playbook.plays) p.inherited.become_user ??= o.becomeUser;
-  const exec = new Executor({
+  const outcome = await runPlaybook({
     inventory, playbook, reporter,
     check: !!o.check, diff: !!o.diff, tags: o.tags, skipTags: o.skipTags, limit: o.limit, extraVars: extra,
     forks: o.forks, connection: o.connection, verbosity: o.verbose, startAt: o.startAtTask, forceHandlers: !!o.forceHandlers,
-    rolesPath: o.rolesPath, signal: io.signal, hostDefaults,
+    rolesPath: o.rolesPath, modules, signal: io.signal, hostDefaults,
   });
-  const outcome = await exec.run();
   return outcome.exitCode;
 }

@@ -1,6 +1,7 @@
 import { execa } from 'execa';
 import { userInfo } from 'node:os';
-import { becomeWrap, shq, type Connection, type ExecOptions, type ExecResult, type PutOptions } from './types.js';
+import { atomicWriteScript, becomeWrap, shq } from './commands.js';
+import { type Connection, type ExecOptions, type ExecResult, type PutOptions } from './types.js';
 
 /** Runs on the controller itself, through execa; the reference for the connection interface. */
 export class LocalConnection implements Connection {
@@ -28,13 +29,11 @@ export class LocalConnection implements Connection {
     return { rc: r.exitCode ?? 1, stdout: r.stdout, stderr: r.stderr };
   }
 
+  /** One round trip: stream into a 0600 temporary file beside dest, verify its checksum, set mode and owner, rename. */
   async put(dest: string, content: string | Buffer, opts: PutOptions = {}): Promise<void> {
-    const tmp = `${dest}.tsplay.${process.pid}.${Date.now()}`;
-    const steps = [`cat > ${shq(tmp)}`];
-    if (opts.mode) steps.push(`chmod ${shq(opts.mode)} ${shq(tmp)}`);
-    if (opts.owner || opts.group) steps.push(`chown ${shq(`${opts.owner ?? ''}${opts.group ? `:${opts.group}` : ''}`)} ${shq(tmp)}`);
-    steps.push(`mv -f ${shq(tmp)} ${shq(dest)}`);
-    const r = await this.exec(`${steps.join(' && ')} || { rm -f ${shq(tmp)}; exit 1; }`, { stdin: content, become: opts.become });
+    const buf = Buffer.isBuffer(content) ? content : Buffer.from(content);
+    const script = atomicWriteScript({ dest, content: buf, mode: opts.mode, owner: opts.owner, group: opts.group, exists: true, fallbackMode: '0600' });
+    const r = await this.exec(script, { stdin: buf, become: opts.become });
     if (r.rc !== 0) throw new Error(`cannot write ${dest}: ${r.stderr.trim()}`);
   }
 

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { StringDecoder } from 'node:string_decoder';
 import type { ClientChannel } from 'ssh2';
-import { shq, UnreachableError, type ExecResult } from './types.js';
+import { shq } from './commands.js';
+import { UnreachableError, type ExecResult } from './types.js';
 
 /** Longer than any marker: a marker split across chunks is still found in the previous tail plus the new chunk. */
 const TAIL = 64;

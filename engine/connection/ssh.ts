@@ -9,7 +9,8 @@ import { Client, type ConnectConfig } from 'ssh2';
 import { verifyHostKey } from './known-hosts.js';
 import { RemoteShell, killTreeCommand } from './remote-shell.js';
 import type { ConnectionVars } from './pool.js';
-import { UnreachableError, becomeWrap, shq, type Connection, type ExecOptions, type ExecResult, type PutOptions } from './types.js';
+import { atomicWriteScript, becomeWrap, shq } from './commands.js';
+import { UnreachableError, type Connection, type ExecOptions, type ExecResult, type PutOptions } from './types.js';
 
 /** OpenSSH's default MaxSessions: channels open at once on one connection. */
 const MAX_SESSIONS = 10;
@@ -242,19 +243,11 @@ export class SshConnection implements Connection {
     });
   }
 
-  /** One round trip: stream into a temporary file, verify its checksum, set mode and owner, rename. */
+  /** One round trip: stream into a 0600 temporary file beside dest, verify its checksum, set mode and owner, rename. */
   async put(dest: string, content: string | Buffer, opts: PutOptions = {}): Promise<void> {
     const buf = Buffer.isBuffer(content) ? content : Buffer.from(content);
-    const sum = createHash('sha256').update(buf).digest('hex');
-    const tmp = `${dest}.tsplay.${process.pid}.${Date.now()}.tmp`;
-    const steps = [
-      `cat > ${shq(tmp)}`,
-      `[ "$(sha256sum < ${shq(tmp)} | cut -d' ' -f1)" = ${sum} ] || { echo 'checksum mismatch after transfer' >&2; false; }`,
-    ];
-    if (opts.mode) steps.push(`chmod ${shq(opts.mode)} ${shq(tmp)}`);
-    if (opts.owner || opts.group) steps.push(`chown ${shq(`${opts.owner ?? ''}${opts.group ? `:${opts.group}` : ''}`)} ${shq(tmp)}`);
-    steps.push(`mv -f ${shq(tmp)} ${shq(dest)}`);
-    const r = await this.exec(`umask 077; { ${steps.join(' && ')}; } || { rc=$?; rm -f ${shq(tmp)}; exit $rc; }`, { stdin: buf, become: opts.become });
+    const script = atomicWriteScript({ dest, content: buf, mode: opts.mode, owner: opts.owner, group: opts.group, exists: true, fallbackMode: '0600' });
+    const r = await this.exec(script, { stdin: buf, become: opts.become });
     if (r.rc !== 0) throw new Error(`cannot write ${dest}: ${r.stderr.trim()}`);
   }
 

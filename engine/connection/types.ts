@@ -40,14 +40,3 @@ export class UnreachableError extends Error {
   }
 }
 
-/** Quotes a string for POSIX sh. */
-export function shq(s: string): string {
-  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'"'"'`)}'`;
-}
-
-/** Wraps a command for become; the password goes on stdin (`sudo -S`), never on the command line. */
-export function becomeWrap(command: string, become: { user: string; password?: string } | undefined, currentUser: string): { command: string; prefix: string } {
-  if (!become || become.user === currentUser) return { command, prefix: '' };
-  const sudo = become.password !== undefined ? `sudo -S -p '' -H -u ${shq(become.user)}` : `sudo -n -H -u ${shq(become.user)}`;
-  return { command: `${sudo} /bin/sh -c ${shq(command)}`, prefix: become.password !== undefined ? `${become.password}\n` : '' };
-}

@@ -21,3 +21,25 @@ export class HostState {
     return !this.failed && !this.unreachable && !this.ended;
   }
 }
+
+/** Every host's state for the run, created on first use. */
+export class HostStates {
+  private readonly map = new Map<string, HostState>();
+
+  get(host: string): HostState {
+    let s = this.map.get(host);
+    if (!s) {
+      s = new HostState();
+      this.map.set(host, s);
+    }
+    return s;
+  }
+
+  active(hosts: readonly string[]): string[] {
+    return hosts.filter((h) => this.get(h).active);
+  }
+
+  entries(): IterableIterator<[string, HostState]> {
+    return this.map.entries();
+  }
+}

@@ -1,22 +1,35 @@
+import { join } from 'node:path';
 import type { Loc } from './errors.js';
 import type { Vars } from '../template/scope.js';
 
-/** Keywords that a task, block, role or play hands down to what it contains. */
-export interface Inherited {
+/**
+ * Keywords that a play, role, block or include hands down to what it contains;
+ * the innermost setting wins. The loader, the play walker and the task runner all
+ * read this one list.
+ */
+export const INHERITABLE = ['become', 'become_user', 'environment', 'no_log', 'check_mode', 'ignore_errors', 'ignore_unreachable', 'delegate_to', 'run_once', 'any_errors_fatal', 'timeout'] as const;
+export type InheritableKeyword = (typeof INHERITABLE)[number];
+
+/** The inheritable keywords an item sets, as written (templates are rendered per host). */
+export type Keywords = Partial<Record<InheritableKeyword, unknown>>;
+
+export interface Inherited extends Keywords {
   when: unknown[];
   tags: string[];
-  become?: unknown;
-  become_user?: unknown;
-  environment?: unknown;
-  no_log?: unknown;
-  check_mode?: unknown;
-  ignore_errors?: unknown;
-  ignore_unreachable?: unknown;
-  delegate_to?: unknown;
-  run_once?: unknown;
-  any_errors_fatal?: unknown;
-  timeout?: unknown;
   vars: Vars;
+}
+
+/** Only the inheritable keywords an item sets itself. */
+export function keywordsOf(src: Keywords): Keywords {
+  const out: Keywords = {};
+  for (const k of INHERITABLE) if (src[k] !== undefined) out[k] = src[k];
+  return out;
+}
+
+/** The title Ansible prints for a task before its name is templated: `role : name`, or the module. */
+export function taskTitle(item: Item): string {
+  const base = item.name ?? (item.kind === 'task' ? item.module : item.kind === 'include' ? item.action : 'block');
+  return item.role ? `${item.role.name} : ${base}` : base;
 }
 
 export interface Role {
@@ -115,4 +128,12 @@ export interface Playbook {
   file: string;
   dir: string;
   plays: Play[];
+}
+
+/** Ansible's search order for `src:`: the role's files/ or templates/, then beside the task, then the playbook. */
+export function sourceDirs(sub: 'files' | 'templates', role: Role | undefined, taskDir: string, playbookDir: string): string[] {
+  const dirs: string[] = [];
+  if (role) dirs.push(join(role.path, sub), role.path);
+  dirs.push(join(taskDir, sub), taskDir, join(playbookDir, sub), playbookDir);
+  return [...new Set(dirs)];
 }

@@ -1,14 +1,14 @@
 import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { checkArgs, getModule } from '../modules/registry.js';
+import { checkArgs } from '../modules/args.js';
+import type { ModuleSet } from '../modules/types.js';
 import { hasTemplate } from '../template/templar.js';
 import type { Vars } from '../template/scope.js';
 import { LoadError, Problems, type Loc } from './errors.js';
-import { splitKv } from './inventory.js';
-import type { Block, Include, Inherited, Item, Play, Playbook, Role, RoleUse, Task } from './model.js';
+import { parseKvText } from './kv.js';
+import { INHERITABLE, sourceDirs, type Block, type Include, type Inherited, type Item, type Play, type Playbook, type Role, type RoleUse, type Task } from './model.js';
 import { isMapping, loadYamlFile, locOf, type Yaml, type YamlMap } from './yaml.js';
 
-const INHERITABLE = ['become', 'become_user', 'environment', 'no_log', 'check_mode', 'ignore_errors', 'ignore_unreachable', 'delegate_to', 'run_once', 'any_errors_fatal', 'timeout'] as const;
 
 const COMMON_KEYS = new Set<string>(['name', 'when', 'tags', 'vars', 'become_method', 'diff', 'connection', 'collections', 'debugger', 'throttle', 'remote_user', 'module_defaults', ...INHERITABLE]);
 const LOOP_KEYS = ['loop', 'with_items', 'with_list', 'with_dict', 'with_indexed_items', 'with_sequence', 'with_together', 'with_nested', 'with_fileglob'] as const;
@@ -24,6 +24,8 @@ const INCLUDE_ACTIONS = new Set(['include_tasks', 'import_tasks', 'include_role'
 
 export interface LoadOptions {
   rolesPath?: string[];
+  /** The modules tasks may name; loadModules() gives them. */
+  modules: ModuleSet;
 }
 
 function toList(v: unknown): unknown[] {
@@ -33,22 +35,6 @@ function toList(v: unknown): unknown[] {
 
 function tagList(v: unknown): string[] {
   return toList(v).flatMap((t) => String(t).split(',')).map((t) => t.trim()).filter(Boolean);
-}
-
-/** Parses `a=1 b="x y"` into a map; with `keep`, only those keys are taken and the rest stays free-form text. */
-export function parseKvText(text: string, keep?: Set<string>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  const free: string[] = [];
-  for (const part of splitKv(text)) {
-    const m = /^([A-Za-z_][\w]*)=(.*)$/s.exec(part);
-    if (m && (!keep || keep.has(m[1]!))) {
-      let v = m[2]!;
-      if ((v.startsWith('"') && v.endsWith('"')) || (v.startsWith("'") && v.endsWith("'"))) v = v.slice(1, -1);
-      out[m[1]!] = v;
-    } else free.push(part);
-  }
-  if (free.length) out._raw_params = free.join(' ');
-  return out;
 }
 
 class Loader {
@@ -153,7 +139,7 @@ class Loader {
       this.problems.add(loc, data.name as string | undefined, 'no module/action detected in task; expected one module name such as command, shell or debug');
       return undefined;
     } else {
-      const known = candidates.filter((c) => getModule(c) || INCLUDE_ACTIONS.has(c));
+      const known = candidates.filter((c) => this.opts.modules.get(c) || INCLUDE_ACTIONS.has(c));
       const unknown = candidates.filter((c) => !known.includes(c));
       if (known.length === 1) for (const c of unknown) this.problems.add(locOf(data, c), c, `unknown task keyword; expected one of: ${[...TASK_KEYS].sort().join(', ')}`);
       else this.problems.add(loc, candidates.join(', '), 'conflicting action statements: a task takes exactly one module');
@@ -166,7 +152,7 @@ class Loader {
     const loop_control = data.loop_control as Task['loop_control'];
     const shortAction = action!.replace(/^ansible\.builtin\./, '');
     if (INCLUDE_ACTIONS.has(action!)) return this.include(shortAction, data, rawArgs, loc, dir, role, params, inh, loop, loopKey, loop_control);
-    const mod = getModule(action!);
+    const mod = this.opts.modules.get(action!);
     if (!mod) {
       this.problems.add(locOf(data, action!), action, `couldn't resolve module/action '${action}'; expected a known module (see 'tsplay modules')`);
       return undefined;
@@ -207,10 +193,10 @@ class Loader {
   private checkSource(module: string, args: Record<string, unknown>, role: Role | undefined, dir: string, loc: Loc): void {
     const src = args.src;
     if (typeof src !== 'string' || hasTemplate(src) || args.remote_src === true || args.remote_src === 'yes') return;
-    const sub = module === 'template' ? 'templates' : module === 'copy' || module === 'unarchive' ? 'files' : undefined;
+    const sub: 'files' | 'templates' | undefined = module === 'template' ? 'templates' : module === 'copy' || module === 'unarchive' ? 'files' : undefined;
     if (!sub) return;
     if (findSource(src, sub, role, dir, this.playbookDir) === undefined) {
-      this.problems.add(loc, 'src', `${module}: source '${src}' not found; looked in ${searchDirs(sub, role, dir, this.playbookDir).join(', ')}`);
+      this.problems.add(loc, 'src', `${module}: source '${src}' not found; looked in ${sourceDirs(sub, role, dir, this.playbookDir).join(', ')}`);
     }
   }
 
@@ -449,17 +435,10 @@ class Loader {
   }
 }
 
-function searchDirs(sub: string, role: Role | undefined, dir: string, playbookDir: string): string[] {
-  const dirs: string[] = [];
-  if (role) dirs.push(join(role.path, sub), role.path);
-  dirs.push(join(dir, sub), dir, join(playbookDir, sub), playbookDir);
-  return [...new Set(dirs)];
-}
-
 /** Ansible's search order for `src:`: the role's files/ or templates/, then beside the task, then the playbook. */
-export function findSource(src: string, sub: string, role: Role | undefined, dir: string, playbookDir: string): string | undefined {
+export function findSource(src: string, sub: 'files' | 'templates', role: Role | undefined, dir: string, playbookDir: string): string | undefined {
   if (isAbsolute(src)) return existsSync(src) ? src : undefined;
-  return searchDirs(sub, role, dir, playbookDir).map((d) => join(d, src)).find((p) => existsSync(p));
+  return sourceDirs(sub, role, dir, playbookDir).map((d) => join(d, src)).find((p) => existsSync(p));
 }
 
 function resolveTaskFile(target: string, dir: string, role: Role | undefined, playbookDir: string): string | undefined {
@@ -472,7 +451,7 @@ function resolveTaskFile(target: string, dir: string, role: Role | undefined, pl
 export { resolveTaskFile };
 
 /** Loads and validates a playbook with everything it references; throws LoadError listing every problem. */
-export function loadPlaybook(file: string, opts: LoadOptions = {}): Playbook {
+export function loadPlaybook(file: string, opts: LoadOptions): Playbook {
   const path = resolve(file);
   if (!existsSync(path)) throw new LoadError([{ message: `the playbook: ${file} could not be found` }]);
   const loader = new Loader(dirname(path), opts);
@@ -482,15 +461,15 @@ export function loadPlaybook(file: string, opts: LoadOptions = {}): Playbook {
 }
 
 /** Loads a task file at run time for a dynamic include whose name came from variables. */
-export function loadTasksAtRuntime(file: string, role: Role | undefined, playbookDir: string): Item[] {
-  const loader = new Loader(playbookDir, {});
+export function loadTasksAtRuntime(file: string, role: Role | undefined, playbookDir: string, opts: LoadOptions): Item[] {
+  const loader = new Loader(playbookDir, opts);
   const items = loader.loadTaskFile(file, role);
   loader.problems.throwIfAny();
   return items;
 }
 
-export function loadRoleAtRuntime(name: string, tasksFrom: string, loc: Loc, playbookDir: string, rolesPath: string[]): { role: Role; items: Item[] } {
-  const loader = new Loader(playbookDir, { rolesPath });
+export function loadRoleAtRuntime(name: string, tasksFrom: string, loc: Loc, playbookDir: string, opts: LoadOptions): { role: Role; items: Item[] } {
+  const loader = new Loader(playbookDir, opts);
   const role = loader.role(name, loc);
   const items = role ? loader.roleTasks(role, tasksFrom, loc) : [];
   loader.problems.throwIfAny();

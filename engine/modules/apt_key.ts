@@ -1,6 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { defineModule } from './types.js';
-import { ensureContent, findLocal, run, shq } from './util.js';
+import { shq } from '../connection/commands.js';
+import { applyFileChange, contentProbe, planContent, type Content } from './lib/content.js';
+import type { RemoteFile } from './lib/files.js';
+import { defineOperation, type Plan } from './types.js';
+import { findLocal } from './lib/files.js';
+import { run } from './lib/remote.js';
 
 /** gpg --dearmor on the controller: the base64 body of an ASCII-armored key is the binary keyring. */
 export function dearmor(text: string): Buffer {
@@ -23,7 +27,17 @@ export function dearmor(text: string): Buffer {
  * .gpg, armored for .asc). apt-key's global keyring is deprecated and not offered.
  * Remote: sh, coreutils; curl or wget for url.
  */
-export const module = defineModule<{ url?: string; data?: string; file?: string; keyring: string; state: 'present' | 'absent'; mode?: string }>({
+interface Args {
+  url?: string;
+  data?: string;
+  file?: string;
+  keyring: string;
+  state: 'present' | 'absent';
+  mode?: string;
+}
+
+export const module = defineOperation({
+  kind: 'operation',
   name: 'apt_key',
   description: 'Installs an APT signing key as a keyring file for signed-by (from url, data or a controller file).',
   args: {
@@ -34,27 +48,35 @@ export const module = defineModule<{ url?: string; data?: string; file?: string;
     state: { type: 'str', default: 'present', choices: ['present', 'absent'] },
     mode: { type: 'mode', default: '0644' },
   },
-  checkMode: 'predict',
   preflight: (a) => (a.state !== 'absent' && [a.url, a.data, a.file].filter((x) => x !== undefined).length !== 1 ? ["exactly one of 'url', 'data' or 'file' is required"] : []),
-  async run(args, ctx) {
-    if (args.state === 'absent') {
-      const r = await run(ctx, `if [ -e ${shq(args.keyring)} ]; then ${ctx.check ? 'echo gone' : `rm -f ${shq(args.keyring)} && echo gone`}; fi`);
-      return { changed: r.stdout.includes('gone'), keyring: args.keyring };
-    }
+  /** The key's bytes: given, read on the controller, or downloaded on the host (as Ansible does). */
+  async prepare(args: Args, ctx): Promise<Content | undefined> {
+    if (args.state === 'absent') return undefined;
     let text: string;
     if (args.data !== undefined) text = args.data;
     else if (args.file !== undefined) {
-      const p = await findLocal(ctx.searchPaths.files, args.file);
-      if (!p) return { failed: true, msg: `key file '${args.file}' not found on the controller` };
+      const p = findLocal(ctx.searchPaths.files, args.file);
+      if (!p) throw new Error(`key file '${args.file}' not found on the controller`);
       text = readFileSync(p, 'latin1');
     } else {
       const r = await run(ctx, `(curl -fsSL --connect-timeout 20 ${shq(args.url!)} 2>&1 || wget -q -T 20 -O - ${shq(args.url!)} 2>&1) | base64 -w0; exit \${PIPESTATUS:-0}`);
       const data = Buffer.from(r.stdout.trim(), 'base64').toString('latin1');
-      if (!data.includes('PGP') && data.length < 100) return { failed: true, msg: `cannot download the key from ${args.url} on the host (offline or wrong URL): ${data.trim()}` };
+      if (!data.includes('PGP') && data.length < 100) throw new Error(`cannot download the key from ${args.url} on the host (offline or wrong URL): ${data.trim()}`);
       text = data;
     }
-    const content = args.keyring.endsWith('.asc') ? Buffer.from(text, 'latin1') : dearmor(text);
-    if (!ctx.check) await run(ctx, `mkdir -p $(dirname ${shq(args.keyring)})`);
-    return ensureContent(ctx, { dest: args.keyring, mode: args.mode }, content);
+    return { content: args.keyring.endsWith('.asc') ? Buffer.from(text, 'latin1') : dearmor(text) };
+  },
+  probe: (a, c, mode) => contentProbe({ dest: a.keyring, mode: a.mode }, c ?? { content: Buffer.alloc(0) }, mode.diff),
+  plan(f: { dest: RemoteFile }, a, c): Plan<{ path: string; existing: RemoteFile; content?: Buffer }> {
+    if (!c) {
+      if (!f.dest.exists) return { action: 'none', result: { keyring: a.keyring } };
+      return { action: 'remove', changes: [`remove ${a.keyring}`], data: { path: a.keyring, existing: f.dest }, result: { keyring: a.keyring } };
+    }
+    return planContent(f, { dest: a.keyring, mode: a.mode }, c);
+  },
+  async apply(p, a, ctx) {
+    if (p.action !== 'remove') return applyFileChange(p, { mode: a.mode }, ctx);
+    const r = await run(ctx, `rm -f ${shq(a.keyring)}`);
+    if (r.rc !== 0) return { failed: true, msg: r.stderr.trim() };
   },
 });

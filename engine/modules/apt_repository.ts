@@ -1,5 +1,7 @@
-import { defineModule } from './types.js';
-import { editFile, fromLines, run, toLines } from './util.js';
+import { editOperation } from './lib/content.js';
+import { defineOperation } from './types.js';
+import { run } from './lib/remote.js';
+import { fromLines, toLines } from './lib/text.js';
 
 /** Ansible's file name for a repository: its URL's host and path, with _ for punctuation. */
 export function repoFilename(repo: string): string {
@@ -8,7 +10,26 @@ export function repoFilename(repo: string): string {
 }
 
 /** Remote: sh, coreutils, apt-get (for update_cache). */
-export const module = defineModule<{ repo: string; state: 'present' | 'absent'; filename?: string; update_cache: boolean; mode?: string }>({
+interface Args {
+  repo: string;
+  state: 'present' | 'absent';
+  filename?: string;
+  update_cache: boolean;
+  mode?: string;
+}
+
+const pathOf = (a: Args): string => `/etc/apt/sources.list.d/${(a.filename ?? repoFilename(a.repo)).replace(/\.list$/, '')}.list`;
+const lineOf = (a: Args): string => a.repo.trim().replace(/\s+/g, ' ');
+const edits = editOperation<Args>(
+  (a) => ({ path: pathOf(a), create: true, mode: a.mode ?? '0644' }),
+  (a) => (text) => {
+    const lines = toLines(text).filter((l) => l.trim().replace(/\s+/g, ' ') !== lineOf(a));
+    return fromLines(a.state === 'present' ? [...lines, lineOf(a)] : lines);
+  },
+  (a) => ({ repo: lineOf(a), sources_list: pathOf(a) }),
+);
+
+export const module = defineOperation({
   name: 'apt_repository',
   description: "Adds or removes an APT source line in /etc/apt/sources.list.d/FILENAME.list (e.g. 'deb [signed-by=/etc/apt/keyrings/k.gpg] URL /').",
   args: {
@@ -18,18 +39,14 @@ export const module = defineModule<{ repo: string; state: 'present' | 'absent'; 
     update_cache: { type: 'bool', default: true, aliases: ['update-cache'] },
     mode: { type: 'mode' },
   },
-  checkMode: 'predict',
-  async run(args, ctx) {
-    const path = `/etc/apt/sources.list.d/${(args.filename ?? repoFilename(args.repo)).replace(/\.list$/, '')}.list`;
-    const line = args.repo.trim().replace(/\s+/g, ' ');
-    const r = await editFile(ctx, { path, create: true, mode: args.mode ?? '0644' }, (text) => {
-      const lines = toLines(text).filter((l) => l.trim().replace(/\s+/g, ' ') !== line);
-      return fromLines(args.state === 'present' ? [...lines, line] : lines);
-    }, { repo: line, sources_list: path });
-    if (r.failed || !r.changed || ctx.check || !args.update_cache) return r;
+  ...edits,
+  /** The new source line, then apt-get update, so the next apt task sees the repository. */
+  async apply(p, a, ctx) {
+    const out = await edits.apply(p, a, ctx);
+    if (!a.update_cache) return out;
     const u = await run(ctx, 'DEBIAN_FRONTEND=noninteractive apt-get update -q -o DPkg::Lock::Timeout=300 2>&1');
     const bad = u.stdout.split('\n').filter((l) => /^(Err:|E: |W: Failed)/.test(l));
-    if (u.rc !== 0 || bad.length) return { ...r, failed: true, msg: `repository added to ${path}, but apt-get update could not reach it (offline or a wrong URL):\n${bad.join('\n') || u.stdout.trim()}` };
-    return { ...r, cache_updated: true };
+    if (u.rc !== 0 || bad.length) return { ...out, failed: true, msg: `repository added to ${pathOf(a)}, but apt-get update could not reach it (offline or a wrong URL):\n${bad.join('\n') || u.stdout.trim()}` };
+    return { ...out, cache_updated: true };
   },
 });

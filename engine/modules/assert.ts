@@ -1,7 +1,8 @@
 import { evalCondition } from '../template/expr.js';
-import { defineModule } from './types.js';
+import { defineAction } from './types.js';
 
-export const module = defineModule<{ that: unknown[]; fail_msg?: unknown; msg?: unknown; success_msg?: unknown; quiet: boolean }>({
+export const module = defineAction<{ that: unknown[]; fail_msg?: unknown; msg?: unknown; success_msg?: unknown; quiet: boolean }>({
+  kind: 'action',
   name: 'assert',
   description: 'Fails unless every condition in `that` holds. Runs on the controller.',
   args: {
@@ -10,7 +11,7 @@ export const module = defineModule<{ that: unknown[]; fail_msg?: unknown; msg?: 
     success_msg: { type: 'raw' },
     quiet: { type: 'bool', default: false },
   },
-  checkMode: 'controller',
+  check: 'run',
   async run(args, ctx) {
     for (const cond of args.that) {
       if (!evalCondition(cond, ctx.vars)) {

@@ -1,6 +1,8 @@
 import { fileArgs } from './copy.js';
-import { defineModule } from './types.js';
-import { editFile, fromLines, pyRe, toLines, type EditArgs } from './util.js';
+import { pyRe } from '../template/regex.js';
+import { editOperation, type EditArgs } from './lib/content.js';
+import { fromLines, toLines } from './lib/text.js';
+import { defineOperation } from './types.js';
 
 /** The fields every file-editing module shares come from EditArgs. */
 interface Args extends EditArgs {
@@ -16,7 +18,7 @@ interface Args extends EditArgs {
 }
 
 /** Ansible's blockinfile, edited on the controller. Remote: sh, coreutils. */
-export const module = defineModule<Args>({
+export const module = defineOperation({
   name: 'blockinfile',
   description: 'Keeps a block of lines between marker lines in a file.',
   args: {
@@ -33,12 +35,11 @@ export const module = defineModule<Args>({
     validate: { type: 'str' },
     ...fileArgs,
   },
-  checkMode: 'predict',
   preflight: (a) => (a.insertafter !== undefined && a.insertbefore !== undefined ? ["'insertafter' and 'insertbefore' are mutually exclusive"] : []),
-  run(args, ctx) {
+  ...editOperation<Args>((a) => a, (args) => {
     const begin = args.marker.replace('{mark}', args.marker_begin);
     const end = args.marker.replace('{mark}', args.marker_end);
-    return editFile(ctx, args, (text) => {
+    return (text) => {
       const lines = toLines(text);
       const b = lines.indexOf(begin);
       const e = b >= 0 ? lines.indexOf(end, b + 1) : -1;
@@ -63,6 +64,6 @@ export const module = defineModule<Args>({
       }
       lines.splice(at, 0, ...blockLines);
       return fromLines(lines);
-    });
-  },
+    };
+  }),
 });

@@ -1,5 +1,7 @@
-import { defineModule, type ModuleContext, type ModuleResult } from './types.js';
-import { commandResult, run, shq, shlexSplit } from './util.js';
+import { defineAction, type ModuleContext, type ModuleResult } from './types.js';
+import { shq } from '../connection/commands.js';
+import { commandResult, run } from './lib/remote.js';
+import { shlexSplit } from './lib/text.js';
 
 export interface CommandArgs {
   _raw_params?: string;
@@ -30,25 +32,30 @@ export const commandArgs = {
  * command splits it into words and quotes each (no pipes, no globbing).
  * One round trip: the creates/removes test and the command run in one script.
  */
-export async function runCommand(args: CommandArgs & { executable?: string }, ctx: ModuleContext, shell: boolean): Promise<ModuleResult> {
+/** The command's words (command) or text (shell), and its creates/removes guard, as shell lines. */
+function commandParts(args: CommandArgs, shell: boolean) {
   const text = args.cmd ?? args._raw_params;
-  if (!text && !args.argv?.length) return { failed: true, msg: 'no command given', rc: 256 };
-  const words = args.argv?.length ? args.argv : shell ? [] : shlexSplit(text!);
-  const body = shell ? text! : words.map(shq).join(' ');
+  const words = args.argv?.length ? args.argv : shell || !text ? [] : shlexSplit(text);
+  const body = shell ? (text ?? '') : words.map(shq).join(' ');
   const guard: string[] = [];
   if (args.creates) guard.push(`if [ -e ${shq(args.creates)} ]; then echo __TSPLAY_SKIP_CREATES__; exit 0; fi`);
   if (args.removes) guard.push(`if [ ! -e ${shq(args.removes)} ]; then echo __TSPLAY_SKIP_REMOVES__; exit 0; fi`);
-  const display = shell ? text! : words;
-  if (ctx.check) {
-    // Check mode runs nothing; creates/removes still decide, as in Ansible.
-    if (guard.length) {
-      const probe = await run(ctx, `${guard.join('\n')}\necho __TSPLAY_WOULD_RUN__`);
-      if (probe.stdout.includes('__TSPLAY_SKIP_CREATES__')) return { changed: false, rc: 0, stdout: `skipped, since ${args.creates} exists`, msg: 'Did not run command since path exists' };
-      if (probe.stdout.includes('__TSPLAY_SKIP_REMOVES__')) return { changed: false, rc: 0, stdout: `skipped, since ${args.removes} does not exist`, msg: 'Did not run command since path does not exist' };
-      return { changed: true, msg: 'Command would have run if not in check mode', cmd: display };
-    }
-    return { skipped: true, changed: false, msg: 'Command would have run if not in check mode' };
-  }
+  return { text, words, body, guard, display: shell ? (text ?? '') : words };
+}
+
+/** Check mode runs nothing; creates and removes still decide, as in Ansible (one probe). */
+export async function checkCommand(args: CommandArgs, ctx: ModuleContext, shell: boolean): Promise<ModuleResult | undefined> {
+  const { guard, display } = commandParts(args, shell);
+  if (!guard.length) return undefined;
+  const probe = await run(ctx, `${guard.join('\n')}\necho __TSPLAY_WOULD_RUN__`);
+  if (probe.stdout.includes('__TSPLAY_SKIP_CREATES__')) return { changed: false, rc: 0, stdout: `skipped, since ${args.creates} exists`, msg: 'Did not run command since path exists' };
+  if (probe.stdout.includes('__TSPLAY_SKIP_REMOVES__')) return { changed: false, rc: 0, stdout: `skipped, since ${args.removes} does not exist`, msg: 'Did not run command since path does not exist' };
+  return { changed: true, msg: 'Command would have run if not in check mode', cmd: display };
+}
+
+export async function runCommand(args: CommandArgs & { executable?: string }, ctx: ModuleContext, shell: boolean): Promise<ModuleResult> {
+  const { text, words, body, guard, display } = commandParts(args, shell);
+  if (!text && !args.argv?.length) return { failed: true, msg: 'no command given', rc: 256 };
   const cd = args.chdir ? `cd ${shq(args.chdir)} || exit 1\n` : '';
   const exe = shell && args.executable ? `exec ${shq(args.executable)} -c ${shq(body)}` : shell ? body : `exec ${body}`;
   const script = `${guard.join('\n')}${guard.length ? '\n' : ''}${cd}${exe}`;
@@ -61,11 +68,14 @@ export async function runCommand(args: CommandArgs & { executable?: string }, ct
   return commandResult(shell ? body : display, r.rc, r.stdout, r.stderr, start, true);
 }
 
-export const module = defineModule<CommandArgs>({
+export const module = defineAction<CommandArgs>({
+  kind: 'action',
   name: 'command',
   description: 'Runs a command without a shell. Remote: POSIX sh.',
   args: commandArgs,
   freeForm: true,
-  checkMode: 'skip',
+  check: 'skip',
+  checkMsg: 'Command would have run if not in check mode',
+  checkRun: (args, ctx) => checkCommand(args, ctx, false),
   run: (args, ctx) => runCommand(args, ctx, false),
 });

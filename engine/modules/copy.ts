@@ -1,7 +1,10 @@
 import { readFileSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
-import { defineModule } from './types.js';
-import { ensureContent, findLocal, run, shq } from './util.js';
+import { shq } from '../connection/commands.js';
+import { applyFileChange, contentProbe, planContent, type Content } from './lib/content.js';
+import { findLocal } from './lib/files.js';
+import { run } from './lib/remote.js';
+import { defineOperation } from './types.js';
 
 export const fileArgs = {
   mode: { type: 'mode', description: "octal ('0644') or symbolic ('u+x')" },
@@ -23,7 +26,7 @@ interface CopyArgs {
 }
 
 /** Remote: sh, coreutils (stat, sha1sum, base64, mktemp, mv). */
-export const module = defineModule<CopyArgs>({
+export const module = defineOperation({
   name: 'copy',
   description: "Puts a file from the role's files/ (src) or inline text (content) on the host, atomically.",
   args: {
@@ -36,26 +39,25 @@ export const module = defineModule<CopyArgs>({
     force: { type: 'bool', default: true, description: 'replace a file whose content differs' },
     ...fileArgs,
   },
-  checkMode: 'predict',
+  kind: 'operation',
   preflight: (a) => (a.src === undefined && a.content === undefined ? ["one of 'src' or 'content' is required"] : a.src !== undefined && a.content !== undefined ? ["'src' and 'content' are mutually exclusive"] : []),
-  async run(args, ctx) {
-    let content: Buffer;
-    let name: string | undefined;
+  /** The bytes to put: inline content, a controller file, or (remote_src) a file already on the host. */
+  async prepare(args: CopyArgs, ctx): Promise<Content> {
     if (args.content !== undefined) {
       const c = args.content;
-      content = Buffer.from(typeof c === 'string' ? c : JSON.stringify(c));
-    } else if (args.remote_src) {
-      const r = await run(ctx, `base64 -w0 < ${shq(args.src!)}`);
-      if (r.rc !== 0) return { failed: true, msg: `cannot read remote src ${args.src}: ${r.stderr.trim()}` };
-      content = Buffer.from(r.stdout.trim(), 'base64');
-      name = basename(args.src!);
-    } else {
-      const path = await findLocal(ctx.searchPaths.files, args.src!);
-      if (!path) return { failed: true, msg: `could not find src '${args.src}' in ${ctx.searchPaths.files.join(', ')}` };
-      if (statSync(path).isDirectory()) return { failed: true, msg: `src '${args.src}' is a directory; tsplay's copy takes files` };
-      content = readFileSync(path);
-      name = basename(path);
+      return { content: Buffer.from(typeof c === 'string' ? c : JSON.stringify(c)) };
     }
-    return ensureContent(ctx, args, content, name);
+    if (args.remote_src) {
+      const r = await run(ctx, `base64 -w0 < ${shq(args.src!)}`);
+      if (r.rc !== 0) throw new Error(`cannot read remote src ${args.src}: ${r.stderr.trim()}`);
+      return { content: Buffer.from(r.stdout.trim(), 'base64'), name: basename(args.src!) };
+    }
+    const path = findLocal(ctx.searchPaths.files, args.src!);
+    if (!path) throw new Error(`could not find src '${args.src}' in ${ctx.searchPaths.files.join(', ')}`);
+    if (statSync(path).isDirectory()) throw new Error(`src '${args.src}' is a directory; tsplay's copy takes files`);
+    return { content: readFileSync(path), name: basename(path) };
   },
+  probe: (a, c, mode) => contentProbe(a, c, mode.diff),
+  plan: (f, a, c) => planContent(f, a, c),
+  apply: (p, a, ctx) => applyFileChange(p, a, ctx),
 });

@@ -1,5 +1,9 @@
-import { defineModule } from './types.js';
-import { editFile, fromLines, run, shq, toLines } from './util.js';
+import { shq } from '../connection/commands.js';
+import { applyFileChange, fileProbe, planEdit, type FileChange } from './lib/content.js';
+import type { RemoteFile } from './lib/files.js';
+import { run } from './lib/remote.js';
+import { defineOperation, type Plan } from './types.js';
+import { fromLines, toLines } from './lib/text.js';
 
 interface Args {
   name: string;
@@ -31,7 +35,14 @@ function editCron(text: string, a: Args, withUser: boolean): string {
 }
 
 /** Remote: sh, coreutils; crontab(1) for user crontabs, nothing more for cron_file. */
-export const module = defineModule<Args>({
+const cronFile = (a: Args): string | undefined => (a.cron_file ? (a.cron_file.startsWith('/') ? a.cron_file : `/etc/cron.d/${a.cron_file}`) : undefined);
+const userFlag = (a: Args): string => (a.user ? `-u ${shq(a.user)}` : '');
+
+/** A cron.d file as a file, or a user's crontab as `crontab -l` prints it. */
+type Facts = { file: RemoteFile } | { crontab?: string };
+
+export const module = defineOperation<Args, Facts, FileChange | string>({
+  kind: 'operation',
   name: 'cron',
   description: 'Manages a named cron entry in a user crontab or in /etc/cron.d/CRON_FILE.',
   args: {
@@ -48,21 +59,29 @@ export const module = defineModule<Args>({
     state: { type: 'str', default: 'present', choices: ['present', 'absent'] },
     disabled: { type: 'bool', default: false },
   },
-  checkMode: 'predict',
   preflight: (a) => (a.state !== 'absent' && a.job === undefined ? ["state=present needs 'job'"] : []),
-  async run(args, ctx) {
-    if (args.cron_file) {
-      const path = args.cron_file.startsWith('/') ? args.cron_file : `/etc/cron.d/${args.cron_file}`;
-      return editFile(ctx, { path, create: true, mode: '0644' }, (t) => editCron(t, args, true));
+  probe(a: Args) {
+    const path = cronFile(a);
+    if (path) {
+      const p = fileProbe(path, true);
+      return { command: p.command, parse: (r): Facts => ({ file: p.parse(r) }) };
     }
-    const u = args.user ? `-u ${shq(args.user)}` : '';
-    const q = await run(ctx, `command -v crontab >/dev/null || { echo NOCRONTAB; exit 0; }; crontab ${u} -l 2>/dev/null; true`);
-    if (q.stdout.includes('NOCRONTAB')) return { failed: true, msg: `crontab is not installed on ${ctx.host} (install cron, or use cron_file)` };
-    const after = editCron(q.stdout, args, false);
-    const changed = after !== q.stdout;
-    const result = { changed, jobs: [args.name], diff: ctx.diff && changed ? [{ path: `crontab ${args.user ?? ''}`.trim(), before: q.stdout, after }] : undefined };
-    if (!changed || ctx.check) return result;
-    const r = await run(ctx, `crontab ${u} - 2>&1`, after);
-    return r.rc === 0 ? result : { ...result, failed: true, msg: r.stdout.trim() };
+    return {
+      command: `command -v crontab >/dev/null || { echo NOCRONTAB; exit 0; }; crontab ${userFlag(a)} -l 2>/dev/null; true`,
+      parse: (r): Facts => (r.stdout.includes('NOCRONTAB') ? {} : { crontab: r.stdout }),
+    };
+  },
+  plan(f: Facts, a: Args, _p, mode): Plan<FileChange | string> {
+    if ('file' in f) return planEdit(f.file, { path: cronFile(a)!, create: true, mode: '0644' }, (t) => editCron(t, a, true));
+    if (f.crontab === undefined) return { action: 'fail', msg: `crontab is not installed on ${mode.host} (install cron, or use cron_file)` };
+    const after = editCron(f.crontab, a, false);
+    const result = { jobs: [a.name] };
+    if (after === f.crontab) return { action: 'none', result };
+    return { action: 'modify', changes: [`${a.state === 'absent' ? 'remove' : 'set'} job ${a.name}`], data: after, diff: [{ path: `crontab ${a.user ?? ''}`.trim(), before: f.crontab, after }], result };
+  },
+  async apply(p, a, ctx) {
+    if (typeof p.data !== 'string') return applyFileChange({ ...p, data: p.data }, { mode: '0644' }, ctx);
+    const r = await run(ctx, `crontab ${userFlag(a)} - 2>&1`, p.data);
+    if (r.rc !== 0) return { failed: true, msg: r.stdout.trim() };
   },
 });

@@ -1,8 +1,9 @@
 import { TemplateError, Undefined } from '../template/filters.js';
 import { evaluate } from '../template/expr.js';
-import { defineModule } from './types.js';
+import { defineAction } from './types.js';
 
-export const module = defineModule<{ msg?: unknown; var?: string; verbosity: number }>({
+export const module = defineAction<{ msg?: unknown; var?: string; verbosity: number }>({
+  kind: 'action',
   name: 'debug',
   description: 'Prints a message or a variable. Runs on the controller.',
   args: {
@@ -10,7 +11,7 @@ export const module = defineModule<{ msg?: unknown; var?: string; verbosity: num
     var: { type: 'str', description: 'Expression whose value is printed.' },
     verbosity: { type: 'int', default: 0, description: 'Print only at this -v level or above.' },
   },
-  checkMode: 'controller',
+  check: 'run',
   preflight: (a) => (a.msg !== undefined && a.var !== undefined ? ["'msg' and 'var' are mutually exclusive"] : []),
   async run(args, ctx) {
     if (ctx.verbosity < args.verbosity) return { skipped: true, skipped_reason: 'Verbosity threshold not met.', changed: false };

@@ -1,5 +1,6 @@
-import { defineModule, type ModuleContext, type ModuleResult } from './types.js';
-import { run, shq } from './util.js';
+import { defineOperation, type Change, type ModuleContext, type ModuleResult, type Plan, type Probe } from './types.js';
+import { shq } from '../connection/commands.js';
+import { run } from './lib/remote.js';
 
 export interface RpmArgs {
   name: string[];
@@ -17,35 +18,70 @@ export const rpmArgs = {
   enablerepo: { type: 'list', elements: 'str', default: [] },
 } as const;
 
-/** dnf and yum: rpm -q reads what is installed in the same round trip as the tool check. */
-export async function rpmRun(tool: 'dnf' | 'yum', args: RpmArgs, ctx: ModuleContext): Promise<ModuleResult> {
-  // name-1.2.3 and name-1.2.3-1.el9 pin a version; the name is what rpm -q reports.
-  const probe = await run(ctx, `command -v ${tool} >/dev/null || { echo NOTOOL; exit 0; }; for p in ${args.name.map(shq).join(' ')}; do rpm -q --qf 'pkg=%{NAME}|%{VERSION}-%{RELEASE}\\n' "$p" 2>/dev/null || echo "missing=$p"; done`);
-  if (probe.stdout.includes('NOTOOL')) return { failed: true, msg: `${tool} not found on ${ctx.host}: this host is not in the RHEL family; use the apt or package module` };
-  const installed = new Set(probe.stdout.split('\n').filter((l) => l.startsWith('pkg=')).map((l) => l.slice(4).split('|')[0]));
-  const missing = probe.stdout.split('\n').filter((l) => l.startsWith('missing=')).map((l) => l.slice(8));
-  const removing = args.state === 'absent' || args.state === 'removed';
-  const targets = removing ? args.name.filter((n) => !missing.includes(n)) : missing;
-  let changed = targets.length > 0;
-  const opts = [args.disable_gpg_check ? '--nogpgcheck' : '', ...args.enablerepo.map((r) => `--enablerepo=${shq(r)}`)].filter(Boolean).join(' ');
-  if (args.state === 'latest' && !changed) {
-    const c = await run(ctx, `${tool} -q check-update ${opts} ${args.name.map(shq).join(' ')} >/dev/null 2>&1; echo rc=$?`);
-    changed = c.stdout.includes('rc=100');
-  }
-  const result: ModuleResult = { changed, results: targets, installed: [...installed] };
-  if (!changed || ctx.check) return result;
-  const verb = removing ? 'remove' : args.state === 'latest' ? 'upgrade' : 'install';
-  const list = args.state === 'latest' ? args.name : targets;
-  const r = await run(ctx, `${args.update_cache ? `${tool} -q makecache && ` : ''}${tool} -y ${opts} ${verb} ${list.map(shq).join(' ')} 2>&1`);
-  if (r.rc !== 0) return { ...result, failed: true, rc: r.rc, msg: `${tool} ${verb} failed: ${r.stdout.trim().split('\n').slice(-5).join('\n')}` };
-  return { ...result, stdout: r.stdout };
+export interface RpmFacts {
+  noTool?: boolean;
+  installed: string[];
+  missing: string[];
+  /** latest: `check-update` found newer versions (exit status 100). */
+  updates: boolean;
+}
+
+const rpmOpts = (a: RpmArgs): string => [a.disable_gpg_check ? '--nogpgcheck' : '', ...a.enablerepo.map((r) => `--enablerepo=${shq(r)}`)].filter(Boolean).join(' ');
+
+/** dnf and yum: rpm -q reads what is installed, and for latest check-update what is newer, in one round trip. */
+export function rpmProbe(tool: 'dnf' | 'yum', a: RpmArgs): Probe<RpmFacts> {
+  const names = a.name.map(shq).join(' ');
+  return {
+    command: [
+      `command -v ${tool} >/dev/null || { echo NOTOOL; exit 0; }`,
+      `for p in ${names}; do rpm -q --qf 'pkg=%{NAME}|%{VERSION}-%{RELEASE}\\n' "$p" 2>/dev/null || echo "missing=$p"; done`,
+      ...(a.state === 'latest' ? [`${tool} -q check-update ${rpmOpts(a)} ${names} >/dev/null 2>&1; echo check_rc=$?`] : []),
+    ].join('\n'),
+    parse: (r): RpmFacts => {
+      const lines = r.stdout.split('\n');
+      return {
+        noTool: r.stdout.includes('NOTOOL'),
+        installed: lines.filter((l) => l.startsWith('pkg=')).map((l) => l.slice(4).split('|')[0]!),
+        missing: lines.filter((l) => l.startsWith('missing=')).map((l) => l.slice(8)),
+        updates: r.stdout.includes('check_rc=100'),
+      };
+    },
+  };
+}
+
+export function rpmPlan(tool: 'dnf' | 'yum', f: RpmFacts, a: RpmArgs, host: string): Plan<string> {
+  if (f.noTool) return { action: 'fail', msg: `${tool} not found on ${host}: this host is not in the RHEL family; use the apt or package module` };
+  const removing = a.state === 'absent' || a.state === 'removed';
+  const targets = removing ? a.name.filter((n) => !f.missing.includes(n)) : f.missing;
+  const result: ModuleResult = { results: targets, installed: f.installed };
+  if (!targets.length && !(a.state === 'latest' && f.updates)) return { action: 'none', result };
+  const verb = removing ? 'remove' : a.state === 'latest' ? 'upgrade' : 'install';
+  const list = a.state === 'latest' ? a.name : targets;
+  const cmd = `${a.update_cache ? `${tool} -q makecache && ` : ''}${tool} -y ${rpmOpts(a)} ${verb} ${list.map(shq).join(' ')} 2>&1`;
+  return { action: removing ? 'remove' : 'modify', changes: list.map((n) => `${verb} ${n}`), data: cmd, result };
+}
+
+export async function rpmApply(tool: 'dnf' | 'yum', p: Change<string>, ctx: ModuleContext): Promise<ModuleResult> {
+  const r = await run(ctx, p.data);
+  const verb = / (remove|upgrade|install) /.exec(p.data)?.[1] ?? 'install';
+  if (r.rc !== 0) return { failed: true, rc: r.rc, msg: `${tool} ${verb} failed: ${r.stdout.trim().split('\n').slice(-5).join('\n')}` };
+  return { stdout: r.stdout };
+}
+
+/** dnf and yum are one operation with the tool's name. */
+export function rpmOperation(tool: 'dnf' | 'yum') {
+  return {
+    kind: 'operation' as const,
+    probe: (a: RpmArgs): Probe<RpmFacts> => rpmProbe(tool, a),
+    plan: (f: RpmFacts, a: RpmArgs, _p: undefined, mode: { host: string }): Plan<string> => rpmPlan(tool, f, a, mode.host),
+    apply: (p: Change<string>, _a: RpmArgs, ctx: ModuleContext): Promise<ModuleResult> => rpmApply(tool, p, ctx),
+  };
 }
 
 /** Remote: dnf, rpm (RHEL, Rocky, Fedora). */
-export const module = defineModule<RpmArgs>({
+export const module = defineOperation({
   name: 'dnf',
   description: 'Installs, upgrades or removes RPM packages with dnf.',
   args: rpmArgs,
-  checkMode: 'predict',
-  run: (args, ctx) => rpmRun('dnf', args, ctx),
+  ...rpmOperation('dnf'),
 });

@@ -1,8 +1,10 @@
-import { defineModule } from './types.js';
-import { run, shq } from './util.js';
+import { defineAction } from './types.js';
+import { shq } from '../connection/commands.js';
+import { run } from './lib/remote.js';
 
 /** Remote: sh, findutils find, coreutils stat. */
-export const module = defineModule<{ paths: string[]; patterns: string[]; file_type: string; recurse: boolean; hidden: boolean; contains?: string; excludes: string[] }>({
+export const module = defineAction<{ paths: string[]; patterns: string[]; file_type: string; recurse: boolean; hidden: boolean; contains?: string; excludes: string[] }>({
+  kind: 'action',
   name: 'find',
   description: 'Lists files under paths that match name patterns, type and content.',
   args: {
@@ -14,7 +16,7 @@ export const module = defineModule<{ paths: string[]; patterns: string[]; file_t
     hidden: { type: 'bool', default: false },
     contains: { type: 'str', description: 'a regexp a file must contain' },
   },
-  checkMode: 'predict',
+  check: 'run',
   async run(args, ctx) {
     const type = { file: '-type f', directory: '-type d', link: '-type l', any: '' }[args.file_type];
     const names = args.patterns.map((p) => `-name ${shq(p)}`).join(' -o ');

@@ -1,6 +1,8 @@
 import { fileArgs } from './copy.js';
-import { defineModule, type ModuleResult } from './types.js';
-import { applyMode, ownerDiffers, parseProbe, probeScript, run, shq, tempBeside } from './util.js';
+import { chownSpec, shq, tempBeside } from '../connection/commands.js';
+import { applyMode, ownerDiffers, parseProbe, probeScript, type RemoteFile } from './lib/files.js';
+import { defineOperation, type Plan } from './types.js';
+import { run } from './lib/remote.js';
 
 /**
  * Downloads on the host (as Ansible does), with curl or wget; checksum as
@@ -8,7 +10,22 @@ import { applyMode, ownerDiffers, parseProbe, probeScript, run, shq, tempBeside 
  * existing dest without a checksum and force=false, is left alone.
  * Remote: sh, coreutils, curl or wget.
  */
-export const module = defineModule<{ url: string; dest: string; checksum?: string; force: boolean; timeout: number; mode?: string; owner?: string; group?: string; headers?: Record<string, string> }>({
+interface Args {
+  url: string;
+  dest: string;
+  checksum?: string;
+  force: boolean;
+  timeout: number;
+  mode?: string;
+  owner?: string;
+  group?: string;
+  headers?: Record<string, string>;
+}
+
+const algoOf = (a: Args): [string, string] | [undefined, undefined] => (a.checksum ? (a.checksum.split(':') as [string, string]) : [undefined, undefined]);
+
+export const module = defineOperation({
+  kind: 'operation',
   name: 'get_url',
   description: 'Downloads a file over HTTP(S) or FTP to the host, checked by checksum.',
   args: {
@@ -20,38 +37,52 @@ export const module = defineModule<{ url: string; dest: string; checksum?: strin
     headers: { type: 'dict' },
     ...fileArgs,
   },
-  checkMode: 'predict',
   preflight: (a) => (typeof a.checksum === 'string' && !/^(sha256|sha1|md5|sha512):[0-9a-fA-F]+$/.test(a.checksum) ? [`checksum must look like 'sha256:HEX', got '${a.checksum}'`] : []),
-  async run(args, ctx) {
-    const [algo, want] = args.checksum ? (args.checksum.split(':') as [string, string]) : [undefined, undefined];
-    const d = shq(args.dest);
-    // One probe: the file's state and, with a checksum to compare, its sum.
-    const q = await run(ctx, `${probeScript(args.dest, false)}\n${algo ? `[ -f ${d} ] && echo "sum=$(${algo}sum < ${d} | cut -d' ' -f1)"; ` : ''}true`);
-    const cur = parseProbe(q.stdout.split('\nsum=')[0]!);
-    const sumOk = want ? /sum=(\w+)/.exec(q.stdout)?.[1]?.toLowerCase() === want.toLowerCase() : false;
-    const needDownload = !cur.exists || args.force || (want !== undefined && !sumOk);
-    const wantMode = args.mode ? applyMode(cur.mode ?? '0644', args.mode, false) : undefined;
-    const attrs = (wantMode !== undefined && wantMode !== cur.mode) || (cur.exists && ownerDiffers(cur, args.owner, args.group));
-    const result: ModuleResult = { changed: needDownload || attrs, url: args.url, dest: args.dest, checksum_dest: want };
-    if (ctx.diff && result.changed) result.diff = [{ path: args.dest, before: cur.exists ? `present (${cur.size} bytes)\n` : 'absent\n', after: `downloaded from ${args.url}\n` }];
-    if (!result.changed || ctx.check) return result;
+  probe(a: Args) {
+    const [algo] = algoOf(a);
+    const d = shq(a.dest);
+    return {
+      command: `${probeScript(a.dest, false)}\n${algo ? `[ -f ${d} ] && echo "sum=$(${algo}sum < ${d} | cut -d' ' -f1)"; ` : ''}true`,
+      parse: (r): { cur: RemoteFile; sum?: string } => ({ cur: parseProbe(r.stdout.split('\nsum=')[0]!), sum: /sum=(\w+)/.exec(r.stdout)?.[1]?.toLowerCase() }),
+    };
+  },
+  plan(f, a: Args): Plan<string> {
+    const [algo, want] = algoOf(a);
+    const { cur } = f;
+    const sumOk = want !== undefined && f.sum === want.toLowerCase();
+    const needDownload = !cur.exists || a.force || (want !== undefined && !sumOk);
+    const wantMode = a.mode ? applyMode(cur.mode ?? '0644', a.mode, false) : undefined;
+    const modeDiffers = wantMode !== undefined && wantMode !== cur.mode;
+    const ownerChange = cur.exists && ownerDiffers(cur, a.owner, a.group);
+    const result = { url: a.url, dest: a.dest, checksum_dest: want };
+    if (!needDownload && !modeDiffers && !ownerChange) return { action: 'none', result };
+    const d = shq(a.dest);
     const steps: string[] = [];
     if (needDownload) {
-      const hdr = Object.entries(args.headers ?? {}).map(([k, v]) => `-H ${shq(`${k}: ${v}`)}`).join(' ');
+      const hdr = Object.entries(a.headers ?? {}).map(([k, v]) => `-H ${shq(`${k}: ${v}`)}`).join(' ');
       steps.push(
-        `tmp=$(mktemp ${shq(tempBeside(args.dest))}) || exit 1`,
+        `tmp=$(mktemp ${shq(tempBeside(a.dest))}) || exit 1`,
         `trap 'rm -f "$tmp"' EXIT`,
-        `if command -v curl >/dev/null; then curl -fsSL --connect-timeout ${args.timeout} ${hdr} -o "$tmp" ${shq(args.url)} 2>&1 || exit 4; elif command -v wget >/dev/null; then wget -q -T ${args.timeout} -O "$tmp" ${shq(args.url)} 2>&1 || exit 4; else echo 'neither curl nor wget is installed' >&2; exit 5; fi`,
+        `if command -v curl >/dev/null; then curl -fsSL --connect-timeout ${a.timeout} ${hdr} -o "$tmp" ${shq(a.url)} 2>&1 || exit 4; elif command -v wget >/dev/null; then wget -q -T ${a.timeout} -O "$tmp" ${shq(a.url)} 2>&1 || exit 4; else echo 'neither curl nor wget is installed' >&2; exit 5; fi`,
         want ? `got=$(${algo}sum < "$tmp" | cut -d' ' -f1); [ "$got" = ${shq(want.toLowerCase())} ] || { echo "checksum mismatch: expected ${want}, got $got"; exit 6; }` : ':',
-        `chmod ${wantMode ?? (cur.mode ?? '0644')} "$tmp"`,
+        `chmod ${wantMode ?? cur.mode ?? '0644'} "$tmp"`,
         `mv -f "$tmp" ${d}`,
         `trap - EXIT`,
       );
     } else if (wantMode) steps.push(`chmod ${wantMode} ${d}`);
-    if (args.owner || args.group) steps.push(`chown ${shq(`${args.owner ?? ''}${args.group ? `:${args.group}` : ''}`)} ${d}`);
-    const r = await run(ctx, steps.join('\n'));
-    if (r.rc === 4) return { ...result, failed: true, msg: `cannot download ${args.url} (offline, or the server refused): ${r.stdout.trim() || r.stderr.trim()}` };
-    if (r.rc !== 0) return { ...result, failed: true, msg: (r.stdout + r.stderr).trim() };
-    return result;
+    const own = chownSpec(a.owner, a.group);
+    if (own) steps.push(`chown ${own} ${d}`);
+    return {
+      action: cur.exists ? 'modify' : 'create',
+      changes: [...(needDownload ? [`download ${a.url}`] : []), ...(modeDiffers ? [`mode ${cur.mode ?? '-'} -> ${wantMode}`] : []), ...(ownerChange ? ['owner'] : [])],
+      data: steps.join('\n'),
+      diff: [{ path: a.dest, before: cur.exists ? `present (${cur.size} bytes)\n` : 'absent\n', after: `downloaded from ${a.url}\n` }],
+      result,
+    };
+  },
+  async apply(p, a, ctx) {
+    const r = await run(ctx, p.data);
+    if (r.rc === 4) return { failed: true, msg: `cannot download ${a.url} (offline, or the server refused): ${r.stdout.trim() || r.stderr.trim()}` };
+    if (r.rc !== 0) return { failed: true, msg: (r.stdout + r.stderr).trim() };
   },
 });

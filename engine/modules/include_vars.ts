@@ -1,14 +1,15 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { isMapping, loadYamlFile } from '../load/yaml.js';
-import { defineModule } from './types.js';
+import { defineAction } from './types.js';
 
-export const module = defineModule<{ _raw_params?: string; file?: string; dir?: string; name?: string }>({
+export const module = defineAction<{ _raw_params?: string; file?: string; dir?: string; name?: string }>({
+  kind: 'action',
   name: 'include_vars',
   description: 'Loads variables from a YAML file or a folder of them on the controller (include_vars precedence).',
   args: { file: { type: 'path' }, dir: { type: 'path' }, name: { type: 'str', description: 'Put the variables under this one name.' } },
   freeForm: true,
-  checkMode: 'controller',
+  check: 'run',
   async run(args, ctx) {
     const target = args.file ?? args.dir ?? args._raw_params;
     if (!target) return { failed: true, msg: 'include_vars needs a file or dir' };

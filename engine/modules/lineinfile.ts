@@ -1,6 +1,8 @@
 import { fileArgs } from './copy.js';
-import { defineModule } from './types.js';
-import { editFile, fromLines, pyRe, toLines, type EditArgs } from './util.js';
+import { pyRe } from '../template/regex.js';
+import { editOperation, type EditArgs } from './lib/content.js';
+import { fromLines, toLines } from './lib/text.js';
+import { defineOperation } from './types.js';
 
 /** The fields every file-editing module shares come from EditArgs. */
 interface Args extends EditArgs {
@@ -17,7 +19,7 @@ interface Args extends EditArgs {
 }
 
 /** Ansible's lineinfile, edited on the controller. Remote: sh, coreutils. */
-export const module = defineModule<Args>({
+export const module = defineOperation({
   name: 'lineinfile',
   description: 'Ensures a line is in a file (or absent), replacing the line a regexp matches.',
   args: {
@@ -35,7 +37,6 @@ export const module = defineModule<Args>({
     validate: { type: 'str' },
     ...fileArgs,
   },
-  checkMode: 'predict',
   preflight: (a) => {
     const out: string[] = [];
     if (a.state !== 'absent' && a.line === undefined) out.push("state=present needs 'line'");
@@ -44,10 +45,10 @@ export const module = defineModule<Args>({
     if (a.insertafter !== undefined && a.insertbefore !== undefined) out.push("'insertafter' and 'insertbefore' are mutually exclusive");
     return out;
   },
-  run(args, ctx) {
+  ...editOperation<Args>((a) => a, (args) => {
     const re = args.regexp !== undefined ? pyRe(args.regexp) : undefined;
     const matches = (l: string): boolean => (re ? re.test(l) : args.search_string !== undefined ? l.includes(args.search_string) : l === args.line);
-    return editFile(ctx, args, (text) => {
+    return (text) => {
       const lines = toLines(text);
       if (args.state === 'absent') return fromLines(lines.filter((l) => !matches(l)));
       const line = args.line!;
@@ -78,6 +79,6 @@ export const module = defineModule<Args>({
       if (at < 0) lines.push(line);
       else lines.splice(at, 0, line);
       return fromLines(lines);
-    });
-  },
+    };
+  }),
 });

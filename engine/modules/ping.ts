@@ -1,11 +1,12 @@
-import { defineModule } from './types.js';
-import { run } from './util.js';
+import { defineAction } from './types.js';
+import { run } from './lib/remote.js';
 
-export const module = defineModule<{ data: string }>({
+export const module = defineAction<{ data: string }>({
+  kind: 'action',
   name: 'ping',
   description: 'Checks that the host answers a command. Remote: POSIX sh.',
   args: { data: { type: 'str', default: 'pong' } },
-  checkMode: 'predict',
+  check: 'run',
   async run(args, ctx) {
     if (args.data === 'crash') throw new Error('boom');
     const r = await run(ctx, 'echo pong');

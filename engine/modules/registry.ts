@@ -1,20 +1,19 @@
 import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { toBool } from '../template/filters.js';
-import { hasTemplate } from '../template/templar.js';
-import type { ArgDef, ArgSpec, ArgType, Module } from './types.js';
+import type { Module, ModuleSet } from './types.js';
 
 const modules = new Map<string, Module>();
 
 /**
  * Every file in this folder that exports `module` is a module, so adding one
- * is adding one file; nothing else lists them.
+ * is adding one file; nothing else lists them. The loader and the executor are
+ * handed the set this returns; nothing reads it behind their backs.
  */
-export async function loadModules(): Promise<Map<string, Module>> {
+export async function loadModules(): Promise<ModuleSet> {
   if (modules.size) return modules;
   const here = dirname(fileURLToPath(import.meta.url));
-  const files = readdirSync(here).filter((f) => f.endsWith('.js') && !['registry.js', 'types.js', 'util.js'].includes(f));
+  const files = readdirSync(here).filter((f) => f.endsWith('.js') && !['registry.js', 'types.js', 'framework.js', 'args.js'].includes(f));
   const loaded = await Promise.all(files.map((f) => import(pathToFileURL(join(here, f)).href) as Promise<{ module?: Module }>));
   for (const m of loaded) {
     if (!m.module) continue;
@@ -23,121 +22,7 @@ export async function loadModules(): Promise<Map<string, Module>> {
   return modules;
 }
 
-export function getModule(name: string): Module | undefined {
-  return modules.get(name);
-}
-
-export function moduleNames(): string[] {
-  return [...new Set([...modules.values()].map((m) => m.name))].sort();
-}
-
-function typeName(t: ArgType, def: ArgDef): string {
-  const base = { str: 'a string', path: 'a path', bool: 'a boolean', int: 'an integer', float: 'a number', list: 'a list', dict: 'a mapping', raw: 'any value', mode: "a mode such as '0644' or 'u+x'" }[t];
-  return def.choices ? `one of ${def.choices.join(', ')}` : base;
-}
-
-function coerce(value: unknown, def: ArgDef, t: ArgType = def.type): { ok: true; value: unknown } | { ok: false } {
-  switch (t) {
-    case 'raw':
-      return { ok: true, value };
-    case 'str':
-    case 'path':
-      if (typeof value === 'string') return { ok: true, value };
-      if (typeof value === 'number' || typeof value === 'boolean') return { ok: true, value: String(value) };
-      return { ok: false };
-    case 'mode':
-      // YAML 1.1 reads 0644 as the octal number 420; Ansible treats it as a mode.
-      if (typeof value === 'number') return { ok: true, value: value.toString(8).padStart(4, '0') };
-      if (typeof value === 'string' && /^(0?[0-7]{3,4}|[ugoa]*[-+=][rwxXst]*(,[ugoa]*[-+=][rwxXst]*)*)$/.test(value)) return { ok: true, value };
-      return { ok: false };
-    case 'bool':
-      if (typeof value === 'boolean') return { ok: true, value };
-      if (typeof value === 'string' && /^(yes|no|true|false|on|off|1|0|y|n)$/i.test(value)) return { ok: true, value: toBool(value) };
-      if (value === 0 || value === 1) return { ok: true, value: value === 1 };
-      return { ok: false };
-    case 'int':
-      if (typeof value === 'number' && Number.isInteger(value)) return { ok: true, value };
-      if (typeof value === 'string' && /^-?\d+$/.test(value.trim())) return { ok: true, value: Number(value) };
-      return { ok: false };
-    case 'float':
-      if (typeof value === 'number') return { ok: true, value };
-      if (typeof value === 'string' && value.trim() !== '' && !Number.isNaN(Number(value))) return { ok: true, value: Number(value) };
-      return { ok: false };
-    case 'list': {
-      const list = Array.isArray(value) ? value : typeof value === 'string' ? value.split(',').map((s) => s.trim()).filter(Boolean) : [value];
-      if (!def.elements) return { ok: true, value: list };
-      const out: unknown[] = [];
-      for (const v of list) {
-        const c = coerce(v, def, def.elements);
-        if (!c.ok) return c;
-        out.push(c.value);
-      }
-      return { ok: true, value: out };
-    }
-    case 'dict':
-      if (value !== null && typeof value === 'object' && !Array.isArray(value)) return { ok: true, value };
-      return { ok: false };
-  }
-}
-
-function containsTemplate(v: unknown): boolean {
-  if (typeof v === 'string') return hasTemplate(v);
-  if (Array.isArray(v)) return v.some(containsTemplate);
-  if (v && typeof v === 'object') return Object.values(v).some(containsTemplate);
-  return false;
-}
-
-export interface ArgCheck {
-  args: Record<string, unknown>;
-  errors: { key: string; message: string }[];
-}
-
-/**
- * Checks arguments against a module's schema. With `literalOnly`, values that are
- * still templates are let through: the loader calls it before variables exist,
- * the executor again after rendering.
- */
-export function checkArgs(mod: Module, input: Record<string, unknown>, literalOnly: boolean): ArgCheck {
-  const spec: ArgSpec = mod.args;
-  const errors: ArgCheck['errors'] = [];
-  const out: Record<string, unknown> = {};
-  const byName = new Map<string, string>();
-  for (const [name, def] of Object.entries(spec)) {
-    byName.set(name, name);
-    for (const a of def.aliases ?? []) byName.set(a, name);
-  }
-  for (const [key, value] of Object.entries(input)) {
-    const canonical = byName.get(key);
-    if (!canonical) {
-      if (key === '_raw_params' && !mod.freeForm) errors.push({ key: mod.name, message: `'${mod.name}' takes no free-form text; expected arguments as key: value (${Object.keys(spec).join(', ')})` });
-      else if (key !== '_raw_params' && mod.extraArgs) out[key] = value;
-      else if (key !== '_raw_params') errors.push({ key, message: `unsupported argument for module '${mod.name}'; expected one of: ${Object.keys(spec).sort().join(', ')}` });
-      else out[key] = value;
-      continue;
-    }
-    const def = spec[canonical]!;
-    if (value === null || value === undefined) continue;
-    if (literalOnly && containsTemplate(value)) {
-      out[canonical] = value;
-      continue;
-    }
-    const c = coerce(value, def);
-    if (!c.ok) {
-      errors.push({ key, message: `expected ${typeName(def.type, def)}${def.type === 'list' && def.elements ? ` of ${typeName(def.elements, def)}` : ''}, got ${JSON.stringify(value)}` });
-      continue;
-    }
-    if (def.choices && !def.choices.includes(c.value as string)) {
-      errors.push({ key, message: `expected one of ${def.choices.join(', ')}, got ${JSON.stringify(value)}` });
-      continue;
-    }
-    out[canonical] = c.value;
-  }
-  for (const [name, def] of Object.entries(spec)) {
-    if (out[name] === undefined && def.default !== undefined) out[name] = def.default;
-    if (def.required && out[name] === undefined) errors.push({ key: name, message: `missing required argument '${name}' (${typeName(def.type, def)})` });
-  }
-  if (!errors.length && mod.preflight && (!literalOnly || !containsTemplate(out))) {
-    for (const m of mod.preflight(out)) errors.push({ key: mod.name, message: m });
-  }
-  return { args: out, errors };
+/** Each module once, by its own name (aliases and ansible.builtin.* names left out). */
+export function moduleNames(set: ModuleSet): string[] {
+  return [...new Set([...set.values()].map((m) => m.name))].sort();
 }

@@ -1,9 +1,17 @@
 import { fileArgs } from './copy.js';
-import { defineModule } from './types.js';
-import { editFile, pyRe, pyReplacement } from './util.js';
+import { pyRe, pyReplacement } from '../template/regex.js';
+import { applyFileChange, fileProbe, planEdit, type EditArgs } from './lib/content.js';
+import { defineOperation } from './types.js';
 
 /** Python's re.sub with MULTILINE over the file, on the controller. Remote: sh, coreutils. */
-export const module = defineModule<{ path: string; regexp: string; replace: string; after?: string; before?: string; backup: boolean; validate?: string; mode?: string; owner?: string; group?: string }>({
+interface Args extends EditArgs {
+  regexp: string;
+  replace: string;
+  after?: string;
+  before?: string;
+}
+
+export const module = defineOperation({
   name: 'replace',
   description: 'Replaces every match of a regexp in a file (e.g. to comment out the swap line of /etc/fstab).',
   args: {
@@ -16,28 +24,29 @@ export const module = defineModule<{ path: string; regexp: string; replace: stri
     validate: { type: 'str' },
     ...fileArgs,
   },
-  checkMode: 'predict',
-  async run(args, ctx) {
+  kind: 'operation',
+  probe: (a: Args) => fileProbe(a.path, true),
+  plan(f, a: Args) {
     let count = 0;
-    const r = await editFile(ctx, { ...args, create: false }, (text) => {
+    const plan = planEdit(f, { ...a, create: false }, (text) => {
       let start = 0;
       let end = text.length;
-      if (args.after !== undefined) {
-        const m = pyRe(args.after, 'm').exec(text);
+      if (a.after !== undefined) {
+        const m = pyRe(a.after, 'm').exec(text);
         if (m) start = m.index + m[0].length;
       }
-      if (args.before !== undefined) {
-        const m = pyRe(args.before, 'm').exec(text.slice(start));
+      if (a.before !== undefined) {
+        const m = pyRe(a.before, 'm').exec(text.slice(start));
         if (m) end = start + m.index;
       }
-      const re = pyRe(args.regexp, 'gm');
-      const mid = text.slice(start, end).replace(re, (...m) => {
+      const mid = text.slice(start, end).replace(pyRe(a.regexp, 'gm'), (...m) => {
         count++;
-        return m[0].replace(pyRe(args.regexp, 'm'), pyReplacement(args.replace));
+        return String(m[0]).replace(pyRe(a.regexp, 'm'), pyReplacement(a.replace));
       });
       return text.slice(0, start) + mid + text.slice(end);
     });
-    if (r.changed) r.msg = `${count} replacements made`;
-    return r;
+    if (plan.action !== 'none' && plan.action !== 'fail' && plan.data.content) plan.result = { ...plan.result, msg: `${count} replacements made` };
+    return plan;
   },
+  apply: (p, a, ctx) => applyFileChange(p, a, ctx),
 });

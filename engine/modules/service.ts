@@ -1,25 +1,50 @@
-import { serviceArgs, systemdRun, type ServiceArgs } from './systemd.js';
-import { defineModule } from './types.js';
-import { run, shq } from './util.js';
+import { shq } from '../connection/commands.js';
+import { run } from './lib/remote.js';
+import { applyUnit, planUnit, serviceArgs, unitProbe, type ServiceArgs, type UnitFacts } from './systemd.js';
+import { defineOperation, type Plan } from './types.js';
+
+/** systemd's view of the unit, or where systemd does not run, what SysV `service` says. */
+interface Facts {
+  unit: UnitFacts;
+  sysv?: { installed: boolean; running: boolean };
+}
 
 /** Remote: systemd, or the SysV `service` command on hosts without systemd. */
-export const module = defineModule<ServiceArgs>({
+export const module = defineOperation({
+  kind: 'operation',
   name: 'service',
   description: 'Manages a service with systemd, or with the SysV service command where systemd does not run.',
   args: serviceArgs,
-  checkMode: 'predict',
   preflight: (a) => (a.name === undefined ? ["'name' is required"] : []),
-  async run(args, ctx) {
-    const r = await systemdRun(args, ctx);
-    if (!r.failed || !String(r.msg).includes('does not run systemd')) return r;
-    const n = shq(args.name!);
-    const q = await run(ctx, `command -v service >/dev/null || { echo NOSERVICE; exit 0; }; service ${n} status >/dev/null 2>&1; echo rc=$?`);
-    if (q.stdout.includes('NOSERVICE')) return { failed: true, msg: `${ctx.host} has neither systemd nor the service command; cannot manage ${args.name}` };
-    const running = q.stdout.includes('rc=0');
-    const action = args.state === 'started' && !running ? 'start' : args.state === 'stopped' && running ? 'stop' : args.state === 'restarted' ? 'restart' : args.state === 'reloaded' ? 'reload' : undefined;
-    if (args.enabled !== undefined) ctx.warn(`enabled is not managed for ${args.name} on a host without systemd`);
-    if (!action || ctx.check) return { changed: !!action, name: args.name, state: args.state };
-    const a = await run(ctx, `service ${n} ${action} 2>&1`);
-    return a.rc === 0 ? { changed: true, name: args.name, state: args.state } : { failed: true, msg: a.stdout.trim() };
+  probe(a: ServiceArgs, _p, mode) {
+    const unit = unitProbe(a, mode);
+    const n = shq(a.name!);
+    return {
+      command: `( ${unit.command} ); urc=$?; echo @@sysv; if [ ! -d /run/systemd/system ]; then if command -v service >/dev/null; then service ${n} status >/dev/null 2>&1; echo rc=$?; else echo NOSERVICE; fi; fi; exit $urc`,
+      parse: (r): Facts => {
+        const at = r.stdout.lastIndexOf('@@sysv\n');
+        const unitFacts = unit.parse({ ...r, stdout: at >= 0 ? r.stdout.slice(0, at) : r.stdout });
+        const sysv = at >= 0 ? r.stdout.slice(at) : '';
+        return { unit: unitFacts, sysv: unitFacts.noSystemd ? { installed: !sysv.includes('NOSERVICE'), running: sysv.includes('rc=0') } : undefined };
+      },
+    };
+  },
+  plan(f: Facts, a: ServiceArgs, _p, mode): Plan<{ systemd: string[] } | { sysv: string }> {
+    if (!f.sysv) {
+      const p = planUnit(f.unit, a, mode);
+      return p.action === 'none' || p.action === 'fail' ? p : { ...p, data: { systemd: p.data } };
+    }
+    if (!f.sysv.installed) return { action: 'fail', msg: `${mode.host} has neither systemd nor the service command; cannot manage ${a.name}` };
+    const running = f.sysv.running;
+    const action = a.state === 'started' && !running ? 'start' : a.state === 'stopped' && running ? 'stop' : a.state === 'restarted' ? 'restart' : a.state === 'reloaded' ? 'reload' : undefined;
+    const warnings = a.enabled !== undefined ? [`enabled is not managed for ${a.name} on a host without systemd`] : [];
+    const result = { name: a.name, state: a.state };
+    if (!action) return { action: 'none', result, warnings };
+    return { action: 'modify', changes: [`service ${a.name} ${action}`], data: { sysv: action }, result, warnings };
+  },
+  async apply(p, a, ctx) {
+    if ('systemd' in p.data) return applyUnit(p.data.systemd, a.name!, ctx);
+    const r = await run(ctx, `service ${shq(a.name!)} ${p.data.sysv} 2>&1`);
+    if (r.rc !== 0) return { failed: true, msg: r.stdout.trim() };
   },
 });

@@ -1,14 +1,15 @@
-import { defineModule } from './types.js';
-import { parseKvText } from '../load/playbook.js';
+import { defineAction } from './types.js';
+import { parseKvText } from '../load/kv.js';
 
-export const module = defineModule<Record<string, unknown>>({
+export const module = defineAction<Record<string, unknown>>({
+  kind: 'action',
   name: 'set_fact',
   description: 'Sets host variables (set_fact precedence) from the rendered arguments. Runs on the controller.',
   args: { cacheable: { type: 'bool' } },
   // Any other key is a variable name.
   extraArgs: true,
   freeForm: true,
-  checkMode: 'controller',
+  check: 'run',
   preflight: (a) => (Object.keys(a).filter((k) => k !== 'cacheable' && k !== '_raw_params').length || a._raw_params ? [] : ['set_fact needs at least one variable']),
   async run(args) {
     const facts: Record<string, unknown> = {};

@@ -1,5 +1,5 @@
-import { defineModule, type ModuleResult } from './types.js';
-import { run } from './util.js';
+import { defineAction, type ModuleResult } from './types.js';
+import { run } from './lib/remote.js';
 
 /**
  * Everything in one remote shell script (one round trip), printed as key=value
@@ -90,12 +90,13 @@ export function parseFacts(out: string): Record<string, unknown> {
   return facts;
 }
 
-export const module = defineModule<{ gather_subset?: string[]; filter?: string[] }>({
+export const module = defineAction<{ gather_subset?: string[]; filter?: string[] }>({
+  kind: 'action',
   name: 'setup',
   aliases: ['gather_facts'],
   description: 'Gathers facts in one round trip. Remote: POSIX sh, coreutils, /proc; ip from iproute2 for addresses.',
   args: { gather_subset: { type: 'list', elements: 'str' }, filter: { type: 'list', elements: 'str' } },
-  checkMode: 'predict',
+  check: 'run',
   async run(args, ctx): Promise<ModuleResult> {
     const r = await run(ctx, SCRIPT);
     if (r.rc !== 0 && !r.stdout) return { failed: true, msg: `fact gathering failed: ${r.stderr.trim()}` };

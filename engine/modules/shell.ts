@@ -1,11 +1,14 @@
-import { defineModule } from './types.js';
-import { commandArgs, runCommand, type CommandArgs } from './command.js';
+import { checkCommand, commandArgs, runCommand, type CommandArgs } from './command.js';
+import { defineAction } from './types.js';
 
-export const module = defineModule<CommandArgs & { executable?: string }>({
+export const module = defineAction<CommandArgs & { executable?: string }>({
+  kind: 'action',
   name: 'shell',
   description: 'Runs a command through the shell (pipes, redirects, globs). Remote: POSIX sh.',
   args: commandArgs,
   freeForm: true,
-  checkMode: 'skip',
+  check: 'skip',
+  checkMsg: 'Command would have run if not in check mode',
+  checkRun: (args, ctx) => checkCommand(args, ctx, true),
   run: (args, ctx) => runCommand(args, ctx, true),
 });

@@ -1,8 +1,10 @@
-import { defineModule } from './types.js';
-import { run, shq } from './util.js';
+import { defineAction } from './types.js';
+import { shq } from '../connection/commands.js';
+import { run } from './lib/remote.js';
 
 /** Remote: POSIX sh and coreutils stat, readlink, sha1sum. */
-export const module = defineModule<{ path: string; get_checksum: boolean; follow: boolean; checksum_algorithm: string }>({
+export const module = defineAction<{ path: string; get_checksum: boolean; follow: boolean; checksum_algorithm: string }>({
+  kind: 'action',
   name: 'stat',
   description: 'Reports whether a path exists and its type, mode, owner, size, mtime and checksum.',
   args: {
@@ -13,7 +15,7 @@ export const module = defineModule<{ path: string; get_checksum: boolean; follow
     get_mime: { type: 'bool' },
     get_attributes: { type: 'bool' },
   },
-  checkMode: 'predict',
+  check: 'run',
   async run(args, ctx) {
     const p = shq(args.path);
     const L = args.follow ? '-L ' : '';

@@ -1,5 +1,6 @@
-import { defineModule, type ModuleContext, type ModuleResult } from './types.js';
-import { run, shq } from './util.js';
+import { shq } from '../connection/commands.js';
+import { run } from './lib/remote.js';
+import { defineOperation, type ModuleContext, type ModuleResult, type Plan, type Probe, type ProbeMode } from './types.js';
 
 export interface ServiceArgs {
   name?: string;
@@ -9,69 +10,93 @@ export interface ServiceArgs {
   daemon_reload: boolean;
 }
 
+/** What `systemctl show` says of the unit, or why systemd cannot be asked. */
+export interface UnitFacts {
+  /** PID 1's name when systemd does not run there. */
+  noSystemd?: string;
+  error?: string;
+  props: Record<string, string>;
+}
+
 const ENABLED = new Set(['enabled', 'enabled-runtime', 'static', 'alias', 'indirect', 'generated']);
 
 /**
- * One round trip reads the unit (after daemon-reload when asked), the
- * controller decides, one more applies every change.
+ * Reads the unit. With daemon_reload the reload comes first, outside check mode,
+ * so the state read is the one the new unit files give; like ansible-core's
+ * systemd module, the reload alone is not reported as a change.
  */
-export async function systemdRun(args: ServiceArgs, ctx: ModuleContext): Promise<ModuleResult> {
-  const name = args.name;
-  const reload = args.daemon_reload && !ctx.check ? 'systemctl daemon-reload || exit 1; ' : '';
-  const q = await run(
-    ctx,
-    `if [ ! -d /run/systemd/system ]; then echo "NOSYSTEMD=$(cat /proc/1/comm 2>/dev/null)"; exit 0; fi; ${reload}${name ? `systemctl show ${shq(name)} -p LoadState -p ActiveState -p SubState -p UnitFileState -p ConditionResult -p ConditionTimestampMonotonic --no-pager` : 'true'}`,
-  );
-  const nos = /NOSYSTEMD=(.*)/.exec(q.stdout);
-  if (nos) return { failed: true, msg: `${ctx.host} does not run systemd (PID 1 is '${nos[1] || 'unknown'}'); systemd units cannot be managed there` };
-  if (q.rc !== 0) return { failed: true, msg: q.stderr.trim() };
+export function unitProbe(a: ServiceArgs, mode: ProbeMode): Probe<UnitFacts> {
+  const reload = a.daemon_reload && !mode.check ? 'systemctl daemon-reload || exit 1; ' : '';
+  const show = a.name ? `systemctl show ${shq(a.name)} -p LoadState -p ActiveState -p SubState -p UnitFileState -p ConditionResult -p ConditionTimestampMonotonic --no-pager` : 'true';
+  return {
+    command: `if [ ! -d /run/systemd/system ]; then echo "NOSYSTEMD=$(cat /proc/1/comm 2>/dev/null)"; exit 0; fi; ${reload}${show}`,
+    parse: (r) => {
+      const nos = /NOSYSTEMD=(.*)/.exec(r.stdout);
+      if (nos) return { noSystemd: nos[1] || 'unknown', props: {} };
+      if (r.rc !== 0) return { error: r.stderr.trim(), props: {} };
+      return { props: Object.fromEntries(r.stdout.split('\n').filter(Boolean).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)])) };
+    },
+  };
+}
+
+/** Pure: the systemctl commands that bring the unit where the arguments say. */
+export function planUnit(f: UnitFacts, a: ServiceArgs, mode: ProbeMode): Plan<string[]> {
+  if (f.noSystemd) return { action: 'fail', msg: `${mode.host} does not run systemd (PID 1 is '${f.noSystemd}'); systemd units cannot be managed there` };
+  if (f.error !== undefined) return { action: 'fail', msg: f.error };
+  const name = a.name;
   // A daemon-reload alone reports ok, as ansible-core's systemd module does: it changes no unit's state.
-  if (!name) return { changed: false, name: '' };
-  const props = Object.fromEntries(q.stdout.split('\n').filter(Boolean).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+  if (!name) return { action: 'none', result: { name: '' } };
+  const props = f.props;
   const unitFile = props.UnitFileState ?? '';
   const active = props.ActiveState === 'active' || props.ActiveState === 'activating' || props.ActiveState === 'reloading';
   const masked = props.LoadState === 'masked' || unitFile === 'masked';
-  if (props.LoadState === 'not-found' && (args.state || args.enabled !== undefined || args.masked === true)) {
+  if (props.LoadState === 'not-found' && (a.state || a.enabled !== undefined || a.masked === true)) {
     // In check mode the package that brings the unit may only be predicted, not installed.
-    if (ctx.check) {
-      ctx.warn(`${name} is not installed on ${ctx.host} yet; check mode assumes an earlier task installs it`);
-      return { changed: true, name, state: args.state };
-    }
-    return { failed: true, msg: `Could not find the requested service ${name}: host` };
+    if (mode.check) return { action: 'modify', changes: [`${name} (not installed yet)`], data: [], result: { name, state: a.state }, warnings: [`${name} is not installed on ${mode.host} yet; check mode assumes an earlier task installs it`] };
+    return { action: 'fail', msg: `Could not find the requested service ${name}: host` };
   }
   const cmds: string[] = [];
+  const warnings: string[] = [];
   const n = shq(name);
-  if (args.masked === false && masked) cmds.push(`systemctl unmask ${n}`);
-  if (args.masked === true && !masked) cmds.push(`systemctl mask ${n}`);
-  if (args.enabled === true && !ENABLED.has(unitFile)) cmds.push(`systemctl enable ${n}`);
-  if (args.enabled === false && ENABLED.has(unitFile) && unitFile !== 'static') cmds.push(`systemctl disable ${n}`);
+  if (a.masked === false && masked) cmds.push(`systemctl unmask ${n}`);
+  if (a.masked === true && !masked) cmds.push(`systemctl mask ${n}`);
+  if (a.enabled === true && !ENABLED.has(unitFile)) cmds.push(`systemctl enable ${n}`);
+  if (a.enabled === false && ENABLED.has(unitFile) && unitFile !== 'static') cmds.push(`systemctl disable ${n}`);
   // A unit whose start condition was already found unmet (chrony without CAP_SYS_TIME
   // in a container) stays inactive after every start: starting again changes nothing.
   const conditionUnmet = props.ConditionResult === 'no' && props.ConditionTimestampMonotonic !== '0';
-  if (args.state === 'started' && !active && conditionUnmet) ctx.warn(`${name}: its start condition is not met on ${ctx.host}, so it stays inactive (systemctl status ${name})`);
+  if (a.state === 'started' && !active && conditionUnmet) warnings.push(`${name}: its start condition is not met on ${mode.host}, so it stays inactive (systemctl status ${name})`);
   // A unit that failed (docker right after its package installed it with a config that
   // cannot work here) may be at its start limit; clear that before starting it again.
-  if ((args.state === 'started' || args.state === 'restarted') && props.ActiveState === 'failed') cmds.push(`systemctl reset-failed ${n}`);
-  if (args.state === 'started' && !active && !conditionUnmet) cmds.push(`systemctl start ${n}`);
-  if (args.state === 'stopped' && active) cmds.push(`systemctl stop ${n}`);
-  if (args.state === 'restarted') cmds.push(`systemctl restart ${n}`);
-  if (args.state === 'reloaded') cmds.push(active ? `systemctl reload-or-restart ${n}` : `systemctl start ${n}`);
+  if ((a.state === 'started' || a.state === 'restarted') && props.ActiveState === 'failed') cmds.push(`systemctl reset-failed ${n}`);
+  if (a.state === 'started' && !active && !conditionUnmet) cmds.push(`systemctl start ${n}`);
+  if (a.state === 'stopped' && active) cmds.push(`systemctl stop ${n}`);
+  if (a.state === 'restarted') cmds.push(`systemctl restart ${n}`);
+  if (a.state === 'reloaded') cmds.push(active ? `systemctl reload-or-restart ${n}` : `systemctl start ${n}`);
   const after = {
-    state: args.state === 'stopped' ? 'inactive' : args.state ? 'active' : props.ActiveState,
-    enabled: args.enabled === undefined ? unitFile : args.enabled ? 'enabled' : 'disabled',
-    masked: args.masked ?? masked,
+    state: a.state === 'stopped' ? 'inactive' : a.state ? 'active' : props.ActiveState,
+    enabled: a.enabled === undefined ? unitFile : a.enabled ? 'enabled' : 'disabled',
+    masked: a.masked ?? masked,
   };
-  const result: ModuleResult = { changed: cmds.length > 0, name, state: after.state, enabled: ENABLED.has(after.enabled ?? ''), status: props };
-  if (ctx.diff && result.changed) {
-    result.diff = [{ path: `service ${name}`, before: `state: ${props.ActiveState}\nenabled: ${unitFile}\nmasked: ${masked}\n`, after: `state: ${after.state}\nenabled: ${after.enabled}\nmasked: ${after.masked}\n` }];
-  }
-  if (!result.changed || ctx.check) return result;
+  const result: ModuleResult = { name, state: after.state, enabled: ENABLED.has(after.enabled ?? ''), status: props };
+  if (!cmds.length) return { action: 'none', result, warnings };
+  return {
+    action: 'modify',
+    changes: cmds,
+    data: cmds,
+    diff: [{ path: `service ${name}`, before: `state: ${props.ActiveState}\nenabled: ${unitFile}\nmasked: ${masked}\n`, after: `state: ${after.state}\nenabled: ${after.enabled}\nmasked: ${after.masked}\n` }],
+    result,
+    warnings,
+  };
+}
+
+/** Runs the planned systemctl commands; on failure, says why with the unit's status. */
+export async function applyUnit(cmds: string[], name: string, ctx: ModuleContext): Promise<ModuleResult | undefined> {
+  if (!cmds.length) return undefined;
   const r = await run(ctx, `${cmds.join(' && ')} 2>&1`);
-  if (r.rc !== 0) {
-    const status = await run(ctx, `systemctl status ${n} --no-pager -n 10 2>&1 | tail -n 15`);
-    return { ...result, failed: true, msg: `Unable to ${cmds.at(-1)!.split(' ')[1]} service ${name}: ${r.stdout.trim()}\n${status.stdout.trim()}` };
-  }
-  return result;
+  if (r.rc === 0) return undefined;
+  const status = await run(ctx, `systemctl status ${shq(name)} --no-pager -n 10 2>&1 | tail -n 15`);
+  return { failed: true, msg: `Unable to ${cmds.at(-1)!.split(' ')[1]} service ${name}: ${r.stdout.trim()}\n${status.stdout.trim()}` };
 }
 
 export const serviceArgs = {
@@ -83,12 +108,14 @@ export const serviceArgs = {
 } as const;
 
 /** Remote: systemd (systemctl). */
-export const module = defineModule<ServiceArgs>({
+export const module = defineOperation({
+  kind: 'operation',
   name: 'systemd',
   aliases: ['systemd_service'],
   description: 'Starts, stops, restarts, reloads, enables, masks systemd units; daemon_reload after unit file changes.',
   args: serviceArgs,
-  checkMode: 'predict',
   preflight: (a) => (a.name === undefined && a.daemon_reload !== true ? ["'name' is required unless daemon_reload is set"] : []),
-  run: systemdRun,
+  probe: (a: ServiceArgs, _p, mode) => unitProbe(a, mode),
+  plan: (f, a, _p, mode) => planUnit(f, a, mode),
+  apply: (p, a, ctx) => applyUnit(p.data, a.name!, ctx),
 });

@@ -2,11 +2,16 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { renderText } from '../template/templar.js';
 import { fileArgs } from './copy.js';
-import { defineModule } from './types.js';
-import { ensureContent, findLocal } from './util.js';
+import { applyFileChange, contentProbe, planContent, type Content, type ContentArgs } from './lib/content.js';
+import { findLocal } from './lib/files.js';
+import { defineOperation } from './types.js';
+
+interface Args extends ContentArgs {
+  src: string;
+}
 
 /** Remote: sh, coreutils. The template is rendered on the controller with the task's variables. */
-export const module = defineModule<{ src: string; dest: string; mode?: string; owner?: string; group?: string; backup: boolean; validate?: string; force: boolean }>({
+export const module = defineOperation({
   name: 'template',
   description: "Renders a Handlebars template from the role's templates/ and puts it on the host, atomically.",
   args: {
@@ -17,11 +22,14 @@ export const module = defineModule<{ src: string; dest: string; mode?: string; o
     force: { type: 'bool', default: true },
     ...fileArgs,
   },
-  checkMode: 'predict',
-  async run(args, ctx) {
-    const path = await findLocal(ctx.searchPaths.templates, args.src);
-    if (!path) return { failed: true, msg: `could not find template '${args.src}' in ${ctx.searchPaths.templates.join(', ')}` };
-    const text = renderText(readFileSync(path, 'utf8'), ctx.vars);
-    return ensureContent(ctx, args, Buffer.from(text), basename(path).replace(/\.(hbs|j2|tpl)$/, ''));
+  kind: 'operation',
+  /** Rendered on the controller, with the task's variables. */
+  async prepare(args: Args, ctx): Promise<Content> {
+    const path = findLocal(ctx.searchPaths.templates, args.src);
+    if (!path) throw new Error(`could not find template '${args.src}' in ${ctx.searchPaths.templates.join(', ')}`);
+    return { content: Buffer.from(renderText(readFileSync(path, 'utf8'), ctx.vars)), name: basename(path).replace(/\.(hbs|j2|tpl)$/, '') };
   },
+  probe: (a, c, mode) => contentProbe(a, c, mode.diff),
+  plan: (f, a, c) => planContent(f, a, c),
+  apply: (p, a, ctx) => applyFileChange(p, a, ctx),
 });

@@ -1,23 +1,25 @@
-import { defineModule } from './types.js';
-import { run } from './util.js';
+import { run } from './lib/remote.js';
+import { defineOperation, type Plan } from './types.js';
 
 /** Remote: ufw when installed; a host without ufw is already "disabled". */
-export const module = defineModule<{ state: 'enabled' | 'disabled' | 'reset' }>({
+export const module = defineOperation({
+  kind: 'operation',
   name: 'ufw',
   description: 'Enables, disables or resets the ufw firewall (the runbooks disable it).',
   args: { state: { type: 'str', required: true, choices: ['enabled', 'disabled', 'reset'] } },
-  checkMode: 'predict',
-  async run(args, ctx) {
-    const q = await run(ctx, 'command -v ufw >/dev/null || { echo NOUFW; exit 0; }; ufw status 2>&1 | head -1');
-    if (q.stdout.includes('NOUFW')) {
-      if (args.state === 'enabled') return { failed: true, msg: `ufw is not installed on ${ctx.host}` };
-      return { changed: false, msg: 'ufw is not installed' };
-    }
-    const active = /Status: active/.test(q.stdout);
-    const cmd = args.state === 'enabled' && !active ? 'ufw --force enable' : args.state === 'disabled' && active ? 'ufw disable' : args.state === 'reset' ? 'ufw --force reset' : undefined;
-    const result = { changed: !!cmd, status: active ? 'active' : 'inactive', diff: ctx.diff && cmd ? [{ path: 'ufw', before: `${active ? 'active' : 'inactive'}\n`, after: `${args.state === 'enabled' ? 'active' : 'inactive'}\n` }] : undefined };
-    if (!cmd || ctx.check) return result;
-    const r = await run(ctx, `${cmd} 2>&1`);
-    return r.rc === 0 ? result : { ...result, failed: true, msg: r.stdout.trim() };
+  probe: () => ({
+    command: 'command -v ufw >/dev/null || { echo NOUFW; exit 0; }; ufw status 2>&1 | head -1',
+    parse: (r): { installed: boolean; active: boolean } => ({ installed: !r.stdout.includes('NOUFW'), active: /Status: active/.test(r.stdout) }),
+  }),
+  plan(f, a: { state: 'enabled' | 'disabled' | 'reset' }, _p, mode): Plan<string> {
+    if (!f.installed) return a.state === 'enabled' ? { action: 'fail', msg: `ufw is not installed on ${mode.host}` } : { action: 'none', result: { msg: 'ufw is not installed' } };
+    const status = f.active ? 'active' : 'inactive';
+    const cmd = a.state === 'enabled' && !f.active ? 'ufw --force enable' : a.state === 'disabled' && f.active ? 'ufw disable' : a.state === 'reset' ? 'ufw --force reset' : undefined;
+    if (!cmd) return { action: 'none', result: { status } };
+    return { action: 'modify', changes: [cmd], data: cmd, diff: [{ path: 'ufw', before: `${status}\n`, after: `${a.state === 'enabled' ? 'active' : 'inactive'}\n` }], result: { status } };
+  },
+  async apply(p, _a, ctx) {
+    const r = await run(ctx, `${p.data} 2>&1`);
+    if (r.rc !== 0) return { failed: true, msg: r.stdout.trim() };
   },
 });

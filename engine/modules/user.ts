@@ -1,5 +1,6 @@
-import { defineModule, type ModuleResult } from './types.js';
-import { run, shq } from './util.js';
+import { shq } from '../connection/commands.js';
+import { run } from './lib/remote.js';
+import { defineOperation, type Plan } from './types.js';
 
 interface Args {
   name: string;
@@ -17,8 +18,20 @@ interface Args {
   remove: boolean;
 }
 
+interface Facts {
+  /** The passwd line; undefined when there is no such user. */
+  passwd?: string;
+  groups: string[];
+  primary?: string;
+  /** The shadow hash, read only when a password is managed. */
+  hash?: string;
+}
+
+const hide = (s: string, secret: string | undefined): string => (secret ? s.split(secret).join('********') : s);
+
 /** Remote: sh, getent, id, shadow's useradd/usermod/userdel. */
-export const module = defineModule<Args>({
+export const module = defineOperation({
+  kind: 'operation',
   name: 'user',
   description: 'Creates, changes or removes a user account.',
   args: {
@@ -36,48 +49,59 @@ export const module = defineModule<Args>({
     password: { type: 'str', description: 'an already hashed password (as usermod -p takes)' },
     remove: { type: 'bool', default: false },
   },
-  checkMode: 'predict',
-  async run(args, ctx) {
-    const n = shq(args.name);
-    const q = await run(ctx, `getent passwd ${n} || echo ABSENT; echo "groups=$(id -Gn ${n} 2>/dev/null)"; echo "primary=$(id -gn ${n} 2>/dev/null)"`);
-    const absent = q.stdout.startsWith('ABSENT');
-    const result: ModuleResult = { changed: false, name: args.name, state: args.state };
+  probe(a: Args) {
+    const n = shq(a.name);
+    return {
+      command: `getent passwd ${n} || echo ABSENT; echo "groups=$(id -Gn ${n} 2>/dev/null)"; echo "primary=$(id -gn ${n} 2>/dev/null)"${a.password ? `; echo "hash=$(getent shadow ${n} | cut -d: -f2)"` : ''}`,
+      parse: (r): Facts => ({
+        passwd: r.stdout.startsWith('ABSENT') ? undefined : r.stdout.split('\n')[0],
+        groups: (/groups=(.*)/.exec(r.stdout)?.[1] ?? '').split(' ').filter(Boolean),
+        primary: /primary=(.*)/.exec(r.stdout)?.[1] || undefined,
+        hash: /hash=(.*)/.exec(r.stdout)?.[1],
+      }),
+    };
+  },
+  plan(f: Facts, a: Args): Plan<string[]> {
+    const n = shq(a.name);
     const cmd: string[] = [];
-    if (args.state === 'absent') {
-      if (!absent) cmd.push(`userdel ${args.remove ? '-r ' : ''}${n}`);
-    } else if (absent) {
+    if (a.state === 'absent') {
+      if (f.passwd) cmd.push(`userdel ${a.remove ? '-r ' : ''}${n}`);
+    } else if (!f.passwd) {
       const o = [
-        args.uid !== undefined ? `-u ${args.uid}` : '', args.group ? `-g ${shq(args.group)}` : '', args.groups?.length ? `-G ${shq(args.groups.join(','))}` : '',
-        args.shell ? `-s ${shq(args.shell)}` : '', args.home ? `-d ${shq(args.home)}` : '', args.create_home ? '-m' : '-M', args.system ? '-r' : '',
-        args.comment ? `-c ${shq(args.comment)}` : '', args.password ? `-p ${shq(args.password)}` : '',
+        a.uid !== undefined ? `-u ${a.uid}` : '', a.group ? `-g ${shq(a.group)}` : '', a.groups?.length ? `-G ${shq(a.groups.join(','))}` : '',
+        a.shell ? `-s ${shq(a.shell)}` : '', a.home ? `-d ${shq(a.home)}` : '', a.create_home ? '-m' : '-M', a.system ? '-r' : '',
+        a.comment ? `-c ${shq(a.comment)}` : '', a.password ? `-p ${shq(a.password)}` : '',
       ].filter(Boolean);
       cmd.push(`useradd ${o.join(' ')} ${n}`);
     } else {
-      const [, , uid, , comment, home, shell] = q.stdout.split('\n')[0]!.split(':');
-      const groups = (/groups=(.*)/.exec(q.stdout)?.[1] ?? '').split(' ').filter(Boolean);
-      const primary = /primary=(.*)/.exec(q.stdout)?.[1];
+      const [, , uid, , comment, home, shell] = f.passwd.split(':');
       const o: string[] = [];
-      if (args.uid !== undefined && String(args.uid) !== uid) o.push(`-u ${args.uid}`);
-      if (args.group && args.group !== primary) o.push(`-g ${shq(args.group)}`);
-      if (args.shell && args.shell !== shell) o.push(`-s ${shq(args.shell)}`);
-      if (args.home && args.home !== home) o.push(`-d ${shq(args.home)}`);
-      if (args.comment !== undefined && args.comment !== comment) o.push(`-c ${shq(args.comment)}`);
-      if (args.groups) {
-        const want = args.groups;
-        const missing = want.filter((g) => !groups.includes(g));
-        const extra = groups.filter((g) => g !== primary && !want.includes(g));
-        if (missing.length || (!args.append && extra.length)) o.push(`${args.append ? '-a ' : ''}-G ${shq(args.append ? missing.join(',') : want.join(','))}`);
+      if (a.uid !== undefined && String(a.uid) !== uid) o.push(`-u ${a.uid}`);
+      if (a.group && a.group !== f.primary) o.push(`-g ${shq(a.group)}`);
+      if (a.shell && a.shell !== shell) o.push(`-s ${shq(a.shell)}`);
+      if (a.home && a.home !== home) o.push(`-d ${shq(a.home)}`);
+      if (a.comment !== undefined && a.comment !== comment) o.push(`-c ${shq(a.comment)}`);
+      if (a.groups) {
+        const missing = a.groups.filter((g) => !f.groups.includes(g));
+        const extra = f.groups.filter((g) => g !== f.primary && !a.groups!.includes(g));
+        if (missing.length || (!a.append && extra.length)) o.push(`${a.append ? '-a ' : ''}-G ${shq(a.append ? missing.join(',') : a.groups.join(','))}`);
       }
       if (o.length) cmd.push(`usermod ${o.join(' ')} ${n}`);
-      if (args.password) {
-        const p = await run(ctx, `getent shadow ${n} | cut -d: -f2`);
-        if (p.stdout.trim() !== args.password) cmd.push(`usermod -p ${shq(args.password)} ${n}`);
-      }
+      if (a.password && f.hash !== a.password) cmd.push(`usermod -p ${shq(a.password)} ${n}`);
     }
-    result.changed = cmd.length > 0;
-    if (ctx.diff && result.changed) result.diff = [{ path: `user ${args.name}`, before: absent ? 'absent\n' : `${q.stdout.split('\n')[0]}\n`, after: `${args.state === 'absent' ? 'absent' : cmd.join('\n').replace(/-p '[^']*'/, '-p ********')}\n` }];
-    if (!result.changed || ctx.check) return result;
-    const r = await run(ctx, `${cmd.join(' && ')} 2>&1`);
-    return r.rc === 0 ? result : { ...result, failed: true, msg: r.stdout.trim().replace(args.password ?? '\0', '********') };
+    const result = { name: a.name, state: a.state };
+    if (!cmd.length) return { action: 'none', result };
+    const shown = cmd.map((c) => hide(c, a.password));
+    return {
+      action: a.state === 'absent' ? 'remove' : f.passwd ? 'modify' : 'create',
+      changes: shown,
+      data: cmd,
+      diff: [{ path: `user ${a.name}`, before: `${f.passwd ?? 'absent'}\n`, after: `${a.state === 'absent' ? 'absent' : shown.join('\n')}\n` }],
+      result,
+    };
+  },
+  async apply(p, a, ctx) {
+    const r = await run(ctx, `${p.data.join(' && ')} 2>&1`);
+    if (r.rc !== 0) return { failed: true, msg: hide(r.stdout.trim(), a.password) };
   },
 });

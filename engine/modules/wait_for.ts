@@ -1,11 +1,13 @@
-import { defineModule } from './types.js';
-import { run, shq } from './util.js';
+import { defineAction } from './types.js';
+import { shq } from '../connection/commands.js';
+import { run } from './lib/remote.js';
 
 /**
  * The waiting happens on the host in one command (a shell loop), so a slow
  * service costs one round trip. Remote: sh, coreutils; bash for TCP ports.
  */
-export const module = defineModule<{ host: string; port?: number; path?: string; state: 'started' | 'stopped' | 'present' | 'absent'; timeout: number; delay: number; sleep: number; search_regex?: string; msg?: string }>({
+export const module = defineAction<{ host: string; port?: number; path?: string; state: 'started' | 'stopped' | 'present' | 'absent'; timeout: number; delay: number; sleep: number; search_regex?: string; msg?: string }>({
+  kind: 'action',
   name: 'wait_for',
   description: 'Waits for a TCP port to open or close, or a file to appear, disappear or contain a regexp.',
   args: {
@@ -19,7 +21,8 @@ export const module = defineModule<{ host: string; port?: number; path?: string;
     search_regex: { type: 'str' },
     msg: { type: 'str' },
   },
-  checkMode: 'predict',
+  check: 'ok',
+  checkMsg: 'not waited for in check mode',
   preflight: (a) => (a.port === undefined && a.path === undefined ? ["one of 'port' or 'path' is required"] : []),
   async run(args, ctx) {
     let test: string;
@@ -30,7 +33,6 @@ export const module = defineModule<{ host: string; port?: number; path?: string;
       const p = shq(args.path!);
       test = args.state === 'absent' || args.state === 'stopped' ? `[ ! -e ${p} ]` : args.search_regex ? `grep -qE ${shq(args.search_regex)} ${p} 2>/dev/null` : `[ -e ${p} ]`;
     }
-    if (ctx.check) return { changed: false, msg: 'not waited for in check mode' };
     const script = `sleep ${args.delay}; start=$(date +%s); while :; do if ${test}; then echo "elapsed=$(( $(date +%s) - start ))"; exit 0; fi; [ $(( $(date +%s) - start )) -ge ${args.timeout} ] && exit 7; sleep ${args.sleep}; done`;
     const r = await run(ctx, script);
     const what = args.port !== undefined ? `${args.host}:${args.port}` : args.path;

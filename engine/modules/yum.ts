@@ -1,11 +1,10 @@
-import { defineModule } from './types.js';
-import { rpmArgs, rpmRun, type RpmArgs } from './dnf.js';
+import { rpmArgs, rpmOperation } from './dnf.js';
+import { defineOperation } from './types.js';
 
 /** Remote: yum, rpm (CentOS 7 and other yum hosts). */
-export const module = defineModule<RpmArgs>({
+export const module = defineOperation({
   name: 'yum',
   description: 'Installs, upgrades or removes RPM packages with yum.',
   args: rpmArgs,
-  checkMode: 'predict',
-  run: (args, ctx) => rpmRun('yum', args, ctx),
+  ...rpmOperation('yum'),
 });

@@ -1,5 +1,5 @@
-import { defineModule } from './types.js';
-import { editFile } from './util.js';
+import { editOperation } from './lib/content.js';
+import { defineOperation } from './types.js';
 
 interface Args {
   name: string;
@@ -16,7 +16,9 @@ interface Args {
 }
 
 /** Remote: sh, coreutils. Writes REPOSDIR/FILE.repo as an ini section, as yum and dnf read them. */
-export const module = defineModule<Args>({
+const pathOf = (a: Args): string => `${a.reposdir}/${a.file ?? a.name}.repo`;
+
+export const module = defineOperation({
   name: 'yum_repository',
   description: 'Adds or removes a yum/dnf repository file (e.g. the Kubernetes RPM repository for a minor version).',
   args: {
@@ -32,21 +34,22 @@ export const module = defineModule<Args>({
     reposdir: { type: 'path', default: '/etc/yum.repos.d' },
     state: { type: 'str', default: 'present', choices: ['present', 'absent'] },
   },
-  checkMode: 'predict',
   preflight: (a) => (a.state !== 'absent' && a.baseurl === undefined ? ["state=present needs 'baseurl'"] : []),
-  run(args, ctx) {
-    const path = `${args.reposdir}/${args.file ?? args.name}.repo`;
-    const b = (v: boolean | undefined) => (v === undefined ? undefined : v ? '1' : '0');
-    const fields: [string, string | undefined][] = [
-      ['name', args.description ?? args.name], ['baseurl', args.baseurl], ['enabled', b(args.enabled)], ['gpgcheck', b(args.gpgcheck)],
-      ['repo_gpgcheck', b(args.repo_gpgcheck)], ['gpgkey', args.gpgkey], ['exclude', args.exclude],
-    ];
-    const section = `[${args.name}]\n${fields.filter(([, v]) => v !== undefined).map(([k, v]) => `${k} = ${v}`).join('\n')}\n`;
-    return editFile(ctx, { path, create: true, mode: '0644' }, (text) => {
-      // Keep other sections of the file; replace or drop ours.
-      const parts = text.split(/^(?=\[)/m).filter((p) => p.trim() && !p.startsWith(`[${args.name}]`));
-      if (args.state === 'present') parts.push(section);
-      return parts.map((p) => (p.endsWith('\n') ? p : `${p}\n`)).join('\n');
-    }, { repo: args.name });
-  },
+  ...editOperation<Args>(
+    (a) => ({ path: pathOf(a), create: true, mode: '0644' }),
+    (args) => {
+      const b = (v: boolean | undefined) => (v === undefined ? undefined : v ? '1' : '0');
+      const fields: [string, string | undefined][] = [
+        ['name', args.description ?? args.name], ['baseurl', args.baseurl], ['enabled', b(args.enabled)], ['gpgcheck', b(args.gpgcheck)],
+        ['repo_gpgcheck', b(args.repo_gpgcheck)], ['gpgkey', args.gpgkey], ['exclude', args.exclude],
+      ];
+      const section = `[${args.name}]\n${fields.filter(([, v]) => v !== undefined).map(([k, v]) => `${k} = ${v}`).join('\n')}\n`;
+      return (text) => {
+        const parts = text.split(/^(?=\[)/m).filter((p) => p.trim() && !p.startsWith(`[${args.name}]`));
+        if (args.state === 'present') parts.push(section);
+        return parts.map((p) => (p.endsWith('\n') ? p : `${p}\n`)).join('\n');
+      };
+    },
+    (a) => ({ repo: a.name }),
+  ),
 });

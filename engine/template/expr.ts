@@ -1,5 +1,4 @@
-import peggy from 'peggy';
-import { CONDITION_GRAMMAR } from './grammar.js';
+import { parse as parseCondition } from './condition-parser.js';
 import { FILTERS, TemplateError, Undefined, contains, defined, deepEqual, runTest, toText, truthy } from './filters.js';
 
 /** What an expression can read: variables by name, undefined ones as Undefined. */
@@ -22,15 +21,13 @@ type Node =
   | { t: 'dict'; items: [Node, Node][] }
   | { t: 'kwarg'; name: string; v: Node };
 
-let parser: peggy.Parser | undefined;
 const cache = new Map<string, Node>();
 
 export function parseExpr(text: string): Node {
   let ast = cache.get(text);
   if (!ast) {
-    parser ??= peggy.generate(CONDITION_GRAMMAR);
     try {
-      ast = parser.parse(text) as Node;
+      ast = parseCondition(text, {}) as Node;
     } catch (e) {
       const err = e as { message: string; location?: { start: { column: number } } };
       const col = err.location ? ` at column ${err.location.start.column}` : '';

@@ -1,5 +1,6 @@
 import { posix } from 'node:path';
 import { stringify as toYaml, parse as fromYaml } from 'yaml';
+import { pyRe } from './regex.js';
 
 /** Stands for a variable that is not defined; only `default` and `is defined` may touch it. */
 export class Undefined {
@@ -53,11 +54,6 @@ export function toText(v: unknown): string {
   return String(v);
 }
 
-function pyRegex(pattern: string, flags = ''): RegExp {
-  // Python's (?P<name>...) groups are JavaScript's (?<name>...).
-  return new RegExp(pattern.replace(/\(\?P</g, '(?<'), flags);
-}
-
 function asList(v: unknown): unknown[] {
   v = defined(v);
   if (Array.isArray(v)) return v;
@@ -102,12 +98,12 @@ export const FILTERS: Record<string, Filter> = {
   join: (v, sep = '') => asList(v).map(toText).join(toText(sep)),
   split: (v, sep?: unknown) => (sep === undefined ? toText(v).trim().split(/\s+/) : toText(v).split(toText(sep))),
   replace: (v, a, b) => toText(v).split(toText(a)).join(toText(b)),
-  regex_replace: (v, re, rep = '') => toText(v).replace(pyRegex(toText(re), 'gm'), toText(rep).replace(/\\(\d)/g, '$$$1').replace(/\\g<(\w+)>/g, '$$<$1>')),
+  regex_replace: (v, re, rep = '') => toText(v).replace(pyRe(toText(re), 'gm'), toText(rep).replace(/\\(\d)/g, '$$$1').replace(/\\g<(\w+)>/g, '$$<$1>')),
   regex_search: (v, re) => {
-    const m = pyRegex(toText(re), 'm').exec(toText(v));
+    const m = pyRe(toText(re), 'm').exec(toText(v));
     return m ? m[0] : null;
   },
-  regex_findall: (v, re) => [...toText(v).matchAll(pyRegex(toText(re), 'gm'))].map((m) => (m.length > 2 ? m.slice(1) : (m[1] ?? m[0]))),
+  regex_findall: (v, re) => [...toText(v).matchAll(pyRe(toText(re), 'gm'))].map((m) => (m.length > 2 ? m.slice(1) : (m[1] ?? m[0]))),
   indent: (v, width = 4, first = false) => {
     const pad = typeof width === 'string' ? width : ' '.repeat(Number(width));
     return toText(v)
@@ -214,9 +210,9 @@ export const TESTS: Record<string, (v: unknown, ...args: unknown[]) => boolean> 
   },
   sequence: (v) => Array.isArray(defined(v)) || typeof defined(v) === 'string',
   iterable: (v) => Array.isArray(defined(v)) || typeof defined(v) === 'string',
-  match: (v, re) => pyRegex(`^(?:${toText(re)})`).test(toText(v)),
-  search: (v, re) => pyRegex(toText(re)).test(toText(v)),
-  regex: (v, re) => pyRegex(toText(re)).test(toText(v)),
+  match: (v, re) => pyRe(`^(?:${toText(re)})`).test(toText(v)),
+  search: (v, re) => pyRe(toText(re)).test(toText(v)),
+  regex: (v, re) => pyRe(toText(re)).test(toText(v)),
   in: (v, c) => contains(c, v),
   eq: (v, o) => deepEqual(defined(v), o),
   version: (v, other, op = '==') => {
@@ -245,3 +241,6 @@ export function contains(container: unknown, item: unknown): boolean {
   if (container && typeof container === 'object') return Object.prototype.hasOwnProperty.call(container, String(item));
   throw new TemplateError(`'in' needs a string, list or mapping on its right, got ${JSON.stringify(container)}`);
 }
+
+/** Sentinel for `omit`: module arguments set to it are dropped. */
+export const OMIT = '__omit_place_holder__tsplay__';

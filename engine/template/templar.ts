@@ -36,9 +36,12 @@ hb.registerHelper('hostvar', (host: unknown, name: unknown, options: { data?: { 
   return vars[String(name)];
 });
 
-let captured: unknown;
-hb.registerHelper('__capture', (v: unknown) => {
-  captured = v;
+/** Takes a single expression's value out of Handlebars untouched, through the render's own data frame. */
+interface Capture {
+  value?: unknown;
+}
+hb.registerHelper('__capture', (v: unknown, options: { data?: { capture?: Capture } }) => {
+  if (options.data?.capture) options.data.capture.value = v;
   return '';
 });
 
@@ -77,9 +80,9 @@ function missingNames(text: string, scope: Scope): string[] {
   return [...out];
 }
 
-function run(text: string, scope: Scope, ctx: object): string {
+function run(text: string, scope: Scope, ctx: object, capture?: Capture): string {
   try {
-    return compile(text)(ctx, { allowProtoPropertiesByDefault: false });
+    return compile(text)(ctx, { allowProtoPropertiesByDefault: false, data: capture ? { capture } : undefined });
   } catch (e) {
     if (e instanceof TemplateError && e.variable) throw e;
     const msg = (e as Error).message;
@@ -133,11 +136,9 @@ export function renderString(s: string, scope: Scope): unknown {
     // A variable wins over a helper of the same name (`{{list}}` with a variable `list`).
     if (PATH.test(inner) && (!hb.helpers[inner] || scope.has(inner))) return lookupPath(inner, scope);
     if (!inner.startsWith('#') && !inner.startsWith('/') && !inner.startsWith('!') && !inner.startsWith('>')) {
-      captured = undefined;
-      run(`{{__capture (${inner})}}`, scope, scope.asContext());
-      const v = captured;
-      captured = undefined;
-      return v instanceof Undefined ? '' : v;
+      const capture: Capture = {};
+      run(`{{__capture (${inner})}}`, scope, scope.asContext(), capture);
+      return capture.value instanceof Undefined ? '' : capture.value;
     }
   }
   return run(s, scope, scope.asContext());

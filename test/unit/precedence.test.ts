@@ -2,7 +2,9 @@ import { expect } from 'chai';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PRECEDENCE } from '../../engine/plan/vars.js';
+import { PRECEDENCE, precedenceLayers, type VarSources } from '../../engine/plan/vars.js';
+import { Scope, type Vars } from '../../engine/template/scope.js';
+import { render } from '../../engine/template/templar.js';
 import { tsplay } from '../helpers.js';
 
 /** The levels, lowest first, each able to set the variable `p` in a small project. */
@@ -65,9 +67,32 @@ function project(on: Set<Level>): { dir: string; args: string[] } {
 
 describe('variable precedence, level by level', function () {
   this.timeout(30000);
-  it('documents the order it implements', () => {
-    expect(PRECEDENCE[0]).to.match(/role defaults/);
-    expect(PRECEDENCE.at(-1)).to.match(/extra vars/);
+  it('builds every scope from the documented order, each level beating the ones below it', () => {
+    // One source per PRECEDENCE entry, in the order VarSources lists them; each sets p to its own entry.
+    const names = PRECEDENCE;
+    const layer = (i: number, upTo: number): Vars => (i <= upTo ? { p: names[i] } : {});
+    for (let upTo = 0; upTo < names.length; upTo++) {
+      const v = (i: number) => layer(i, upTo);
+      const sources: VarSources = {
+        roleDefaults: [{ vars: v(0) }],
+        cliDefaults: v(1),
+        inventory: { fileGroups: [{ vars: v(2) }], dirGroups: [{ vars: v(3) }], host: [{ vars: v(4) }] },
+        facts: v(5),
+        playVars: v(6),
+        varsFiles: v(7),
+        roleVars: v(8),
+        blockVars: [v(9)],
+        taskVars: v(10),
+        includeVars: v(11),
+        setFacts: v(12),
+        params: v(13),
+        extraVars: v(14),
+        magic: v(15),
+      };
+      expect(Object.keys(sources)).to.have.length(names.length - 2); // inventory holds three levels
+      const scope = new Scope(precedenceLayers(sources), render);
+      expect(scope.lookup('p'), `with levels 0..${upTo} set`).to.equal(names[upTo]);
+    }
   });
   LEVELS.forEach((level, i) => {
     it(`${level} beats everything below it`, async () => {
