@@ -8,13 +8,13 @@
  * ansible-playbook runs only up to --ansible-max hosts (default 10): on 2 cores one
  * ansible re-run of 50 hosts takes many minutes, three of them an hour.
  */
-import { execa } from 'execa';
-import { cpus, totalmem, release } from 'node:os';
-import { readFileSync, readdirSync, writeFileSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, release, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { labUp, labDown, type LabState } from '../engine/lab/lab.js';
+import { execa } from 'execa';
+import { type LabState, labDown, labUp } from '../lab/lab.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const BENCH = join(ROOT, 'bench');
@@ -85,7 +85,11 @@ async function measure(cmd: string, args: string[], env: Record<string, string>)
   const busyPct = (100 * (c1.busy - c0.busy)) / Math.max(1, c1.total - c0.total);
   const out = r.all ?? '';
   if (r.exitCode !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.exitCode}:\n${out.slice(-3000)}`);
-  const recap = out.split('\n').filter((l) => /^\S+\s+: ok=\d+/.test(l)).map((l) => l.replace(/\s+/g, ' ').trim()).sort();
+  const recap = out
+    .split('\n')
+    .filter((l) => /^\S+\s+: ok=\d+/.test(l))
+    .map((l) => l.replace(/\s+/g, ' ').trim())
+    .sort();
   return { seconds, peakMiB: peak / 1024, busyPct, recap, out };
 }
 
@@ -138,7 +142,9 @@ async function benchHosts(n: number, runs: number, withAnsible: boolean): Promis
       const again = await run('workload.yml');
       add(tool, 're-run', again);
       add(tool, 're-run, gather_facts', await run('workload-facts.yml'));
-      process.stderr.write(`  ${n} hosts, ${tool}, round ${i + 1}: first ${rows.get(`${tool}/first run`)!.seconds.at(-1)!.toFixed(2)}s, re-run ${again.seconds.toFixed(2)}s\n`);
+      process.stderr.write(
+        `  ${n} hosts, ${tool}, round ${i + 1}: first ${rows.get(`${tool}/first run`)!.seconds.at(-1)!.toFixed(2)}s, re-run ${again.seconds.toFixed(2)}s\n`,
+      );
     }
   }
   // Remote commands per task per host for the re-run, counted by tsplay's connections.
@@ -187,7 +193,9 @@ async function main(): Promise<void> {
   for (const r of rows) {
     const other = r.tool === 'tsplay' ? get('ansible', r.hosts, r.kind) : undefined;
     const ratio = other ? `1 : ${(median(other.seconds) / median(r.seconds)).toFixed(1)}` : '';
-    lines.push(`| ${r.tool} | ${r.hosts} | ${r.kind} | ${median(r.seconds).toFixed(2)} | ${r.seconds.map((s) => s.toFixed(2)).join(', ')} | ${ratio} | ${((median(r.seconds) * 1000) / TASKS / r.hosts).toFixed(2)} | ${r.peakMiB.toFixed(0)} | ${median(r.busyPct).toFixed(0)} | ${r.commandsPerTaskHost?.toFixed(2) ?? ''} |`);
+    lines.push(
+      `| ${r.tool} | ${r.hosts} | ${r.kind} | ${median(r.seconds).toFixed(2)} | ${r.seconds.map((s) => s.toFixed(2)).join(', ')} | ${ratio} | ${((median(r.seconds) * 1000) / TASKS / r.hosts).toFixed(2)} | ${r.peakMiB.toFixed(0)} | ${median(r.busyPct).toFixed(0)} | ${r.commandsPerTaskHost?.toFixed(2) ?? ''} |`,
+    );
   }
   lines.push('', '## Recaps (must match between the tools)', '');
   for (const n of sizes) {
@@ -207,17 +215,36 @@ async function main(): Promise<void> {
   const tBig = big ? get('tsplay', big, 're-run') : undefined;
   lines.push('', '## Targets', '');
   const target = (name: string, ok: boolean | undefined, detail: string) => lines.push(`- ${ok ? 'met' : 'MISSED'}: ${name} (${detail})`);
-  for (const [kind, want] of [['re-run', 10], ['first run', 5]] as const) {
+  for (const [kind, want] of [
+    ['re-run', 10],
+    ['first run', 5],
+  ] as const) {
     const a = get('ansible', sizes[0]!, kind);
     const t = get('tsplay', sizes[0]!, kind);
-    if (a && t) target(`${kind} on ${sizes[0]} hosts at least ${want}x faster than ansible-playbook`, median(a.seconds) / median(t.seconds) >= want, `${(median(a.seconds) / median(t.seconds)).toFixed(1)}x`);
+    if (a && t)
+      target(
+        `${kind} on ${sizes[0]} hosts at least ${want}x faster than ansible-playbook`,
+        median(a.seconds) / median(t.seconds) >= want,
+        `${(median(a.seconds) / median(t.seconds)).toFixed(1)}x`,
+      );
   }
   if (t10 && t50) {
-    target(`${sizes[1]} hosts within twice the ${sizes[0]}-host time (re-run)`, median(t50.seconds) <= 2 * median(t10.seconds), `${median(t50.seconds).toFixed(2)}s vs ${median(t10.seconds).toFixed(2)}s`);
+    target(
+      `${sizes[1]} hosts within twice the ${sizes[0]}-host time (re-run)`,
+      median(t50.seconds) <= 2 * median(t10.seconds),
+      `${median(t50.seconds).toFixed(2)}s vs ${median(t10.seconds).toFixed(2)}s`,
+    );
     // The lab's hosts are processes on this machine: their sshd and shells share its cores with the controller.
-    lines.push(`  - machine CPU busy during the re-run: ${median(t10.busyPct).toFixed(0)}% at ${sizes[0]} hosts, ${median(t50.busyPct).toFixed(0)}% at ${sizes[1]} hosts (${cpus().length} cores shared by the controller and every lab host)`);
+    lines.push(
+      `  - machine CPU busy during the re-run: ${median(t10.busyPct).toFixed(0)}% at ${sizes[0]} hosts, ${median(t50.busyPct).toFixed(0)}% at ${sizes[1]} hosts (${cpus().length} cores shared by the controller and every lab host)`,
+    );
   }
-  if (tBig) target(`controller memory under 5 MiB per connected host (${big} hosts)`, tBig.peakMiB / big < 5, `${(tBig.peakMiB / big).toFixed(2)} MiB per host, ${tBig.peakMiB.toFixed(0)} MiB peak in all`);
+  if (tBig)
+    target(
+      `controller memory under 5 MiB per connected host (${big} hosts)`,
+      tBig.peakMiB / big < 5,
+      `${(tBig.peakMiB / big).toFixed(2)} MiB per host, ${tBig.peakMiB.toFixed(0)} MiB peak in all`,
+    );
   writeFileSync(join(BENCH, 'RESULTS.md'), `${lines.join('\n')}\n`);
   process.stdout.write(`${lines.join('\n')}\n`);
 }

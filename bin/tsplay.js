@@ -1,5 +1,7 @@
 #!/usr/bin/env node
-import('../dist/engine/cli/main.js').then((m) => m.main(process.argv)).catch((e) => {
-  console.error(e && e.stack ? e.stack : String(e));
-  process.exit(1);
-});
+import('../dist/tsplay.js')
+  .then((m) => m.tsplay(process.argv))
+  .catch((e) => {
+    console.error(e?.stack ? e.stack : String(e));
+    process.exit(1);
+  });

@@ -8,7 +8,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 tsplay() { node bin/tsplay.js "$@"; }
 npm run build --silent || exit 1
-bundle=$(node -e 'import("./dist/engine/bundle/paths.js").then(m => console.log(m.defaultBundleDir()))')
+bundle=$(node -e 'import("./dist/bundle/paths.js").then(m => console.log(m.defaultBundleDir()))')
 
 if ! command -v go >/dev/null; then
   echo "Go is not installed: the offline bundle cannot be built here; running the setup in check mode only."

@@ -1,15 +1,14 @@
-import { execa } from 'execa';
-import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { alive, labDown, labUp, readState, type LabState } from '../engine/lab/lab.js';
+import { execa } from 'execa';
+import { alive, type LabState, labDown, labUp, readState } from '../lab/lab.js';
 
 let startedHere = false;
 /** labUp's own progress lines are noise in test output; the hosts' consoles after a failed boot are not. */
 const consoleOnFailure = (s: string): void => {
   if (s.startsWith('---')) process.stderr.write(s);
 };
-
 
 /** A boot-mode lab of at least 3 hosts: reused when one runs, else started (and stopped after the suite). */
 export async function ensureLab(): Promise<LabState> {
@@ -39,7 +38,12 @@ export async function inHost(state: LabState, name: string, command: string): Pr
 }
 
 /** An inventory of the lab hosts under the given groups, with extra variables per host or for all. */
-export function labInventory(state: LabState, groups: Record<string, string[]>, allVars: Record<string, unknown> = {}, hostVars: Record<string, Record<string, unknown>> = {}): string {
+export function labInventory(
+  state: LabState,
+  groups: Record<string, string[]>,
+  allVars: Record<string, unknown> = {},
+  hostVars: Record<string, Record<string, unknown>> = {},
+): string {
   const dir = mkdtempSync(join(tmpdir(), 'labinv-'));
   const vars = { ansible_user: 'root', ansible_ssh_private_key_file: state.key, ansible_ssh_known_hosts_file: state.knownHosts, ...allVars };
   const doc = {

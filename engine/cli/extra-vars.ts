@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { LoadError } from '../load/errors.js';
-import { isMapping, loadYamlFile } from '../load/yaml.js';
 import { parseKvText } from '../load/kv.js';
+import { isMapping, loadYamlFile } from '../load/yaml.js';
 import type { Vars } from '../template/scope.js';
 
 /** `-e k=v`, `-e @file.yml` and `-e '{"json": 1}'`, later ones winning, as ansible-playbook does. */

@@ -1,9 +1,15 @@
 import { setMaxListeners } from 'node:events';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { EXIT, runCommand, type RunCliOptions } from './run.js';
+import { EXIT, type RunCliOptions, runCommand } from './run.js';
 
 const collect = (v: string, prev: string[]): string[] => [...prev, v];
-const commaList = (v: string, prev: string[]): string[] => [...prev, ...v.split(',').map((s) => s.trim()).filter(Boolean)];
+const commaList = (v: string, prev: string[]): string[] => [
+  ...prev,
+  ...v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean),
+];
 const positiveInt = (v: string): number => {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number of 1 or more');
@@ -64,7 +70,7 @@ Examples:
   return program;
 }
 
-export async function main(argv: string[]): Promise<void> {
+export async function main(argv: string[], extend?: (program: Command, run: (playbook: string, args: string[]) => Promise<number>) => void): Promise<void> {
   const ac = new AbortController();
   // Every running remote command listens for the interrupt: forks x MaxSessions of them is normal.
   setMaxListeners(0, ac.signal);
@@ -81,16 +87,27 @@ export async function main(argv: string[]): Promise<void> {
   });
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  const io = { out: (s: string) => process.stdout.write(s), err: (s: string) => process.stderr.write(s), color: !!process.stdout.isTTY && !process.env.NO_COLOR, signal: ac.signal };
-  const { registerExtraCommands } = await import('./commands.js');
-  // Cluster shortcuts re-enter the CLI as `run PLAYBOOK ARGS...`, so they take every run option.
+  const io = {
+    out: (s: string) => process.stdout.write(s),
+    err: (s: string) => process.stderr.write(s),
+    color: !!process.stdout.isTTY && !process.env.NO_COLOR,
+    signal: ac.signal,
+  };
+  const { registerModuleCommands } = await import('./commands.js');
+  // Commands beside the engine's (cluster shortcuts) re-enter it as `run PLAYBOOK ARGS...`, so they take every run option.
   const runArgs = async (pb: string, args: string[]): Promise<number> => {
     let code = 0;
     const inner = buildCli({ run: async (p, o) => (code = await runCommand(p, o, io)) });
     await inner.parseAsync(['node', 'tsplay', 'run', pb, ...args]);
     return code;
   };
-  const program = buildCli({ run: (pb, o) => runCommand(pb, o, io), extra: (p) => registerExtraCommands(p, runArgs) });
+  const program = buildCli({
+    run: (pb, o) => runCommand(pb, o, io),
+    extra: (p) => {
+      registerModuleCommands(p);
+      extend?.(p, runArgs);
+    },
+  });
   try {
     await program.parseAsync(argv);
   } catch (e) {

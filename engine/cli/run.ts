@@ -1,15 +1,15 @@
-import { LoadError, formatProblem } from '../load/errors.js';
+import { runPlaybook } from '../execute/run.js';
+import { formatProblem, LoadError } from '../load/errors.js';
 import { loadInventory } from '../load/inventory.js';
-import type { Item, Playbook } from '../load/model.js';
+import { type Item, type Playbook, taskTitle } from '../load/model.js';
 import { loadPlaybook } from '../load/playbook.js';
 import { loadModules } from '../modules/registry.js';
+import { playHosts, playKeywordScope, playPattern } from '../plan/hosts.js';
 import { matchHosts } from '../plan/patterns.js';
 import { shouldRun } from '../plan/tags.js';
-import { runPlaybook } from '../execute/run.js';
 import { JsonReporter } from '../report/json.js';
 import { StreamReporter } from '../report/stream.js';
-import { render } from '../template/templar.js';
-import { Scope, type Vars } from '../template/scope.js';
+import type { Vars } from '../template/scope.js';
 import { parseExtraVars } from './extra-vars.js';
 import { promptSecret } from './prompt.js';
 
@@ -57,9 +57,7 @@ function listItems(items: Item[], inherited: string[], only: string[], skip: str
     const tags = [...new Set([...inherited, ...it.tags])];
     if (it.kind === 'block') listItems([...it.block, ...it.rescue, ...it.always], tags, only, skip, out);
     else if (shouldRun(tags, only, skip)) {
-      const base = it.name ?? (it.kind === 'task' ? it.module : it.action);
-      const title = it.role ? `${it.role.name} : ${base}` : base;
-      out.push(`      ${title}\tTAGS: [${tags.join(', ')}]`);
+      out.push(`      ${taskTitle(it)}\tTAGS: [${tags.join(', ')}]`);
       if (it.kind === 'include' && it.preloaded) listItems(it.preloaded, [], only, skip, out);
     }
   }
@@ -76,15 +74,11 @@ function allTags(items: Item[], acc: Set<string>): void {
 function listing(pb: Playbook, o: RunCliOptions, extra: Vars, inventory: ReturnType<typeof loadInventory>): string {
   const lines: string[] = ['', `playbook: ${pb.file}`];
   pb.plays.forEach((play, i) => {
-    const scope = new Scope([{ vars: play.vars }, { vars: extra }], render);
-    const pattern = render(play.hosts, scope);
+    const scope = playKeywordScope(play, extra);
+    const pattern = playPattern(play, scope);
     lines.push('', `  play #${i + 1} (${String(pattern)}): ${play.name}\tTAGS: [${play.inherited.tags.join(', ')}]`);
     if (o.listHosts) {
-      let hosts = matchHosts(Array.isArray(pattern) ? pattern.map(String) : String(pattern), inventory);
-      if (o.limit) {
-        const allow = new Set(matchHosts(o.limit, inventory));
-        hosts = hosts.filter((h) => allow.has(h));
-      }
+      const hosts = playHosts(play, inventory, scope, o.limit);
       lines.push(`    pattern: ['${String(pattern)}']`, `    hosts (${hosts.length}):`, ...hosts.map((h) => `      ${h}`));
     }
     const items = [...play.pre_tasks, ...play.roles, ...play.tasks, ...play.post_tasks];
@@ -98,7 +92,7 @@ function listing(pb: Playbook, o: RunCliOptions, extra: Vars, inventory: ReturnT
       lines.push(`      TASK TAGS: [${[...acc].sort().join(', ')}]`);
     }
   });
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }
 
 /** `tsplay run`: load and validate everything, then plan and execute; returns the exit code. */
@@ -113,7 +107,7 @@ export async function runCommand(playbookFile: string, o: RunCliOptions, io: Io)
     playbook = loadPlaybook(playbookFile, { rolesPath: o.rolesPath, modules });
   } catch (e) {
     if (e instanceof LoadError) {
-      io.err(e.problems.map(formatProblem).join('\n') + '\n');
+      io.err(`${e.problems.map(formatProblem).join('\n')}\n`);
       return EXIT.parse;
     }
     throw e;
@@ -144,10 +138,24 @@ export async function runCommand(playbookFile: string, o: RunCliOptions, io: Io)
   if (o.become) for (const p of playbook.plays) p.inherited.become ??= true;
   if (o.becomeUser) for (const p of playbook.plays) p.inherited.become_user ??= o.becomeUser;
   const outcome = await runPlaybook({
-    inventory, playbook, reporter,
-    check: !!o.check, diff: !!o.diff, tags: o.tags, skipTags: o.skipTags, limit: o.limit, extraVars: extra,
-    forks: o.forks, connection: o.connection, verbosity: o.verbose, startAt: o.startAtTask, forceHandlers: !!o.forceHandlers,
-    rolesPath: o.rolesPath, modules, signal: io.signal, hostDefaults,
+    inventory,
+    playbook,
+    reporter,
+    check: !!o.check,
+    diff: !!o.diff,
+    tags: o.tags,
+    skipTags: o.skipTags,
+    limit: o.limit,
+    extraVars: extra,
+    forks: o.forks,
+    connection: o.connection,
+    verbosity: o.verbose,
+    startAt: o.startAtTask,
+    forceHandlers: !!o.forceHandlers,
+    rolesPath: o.rolesPath,
+    modules,
+    signal: io.signal,
+    hostDefaults,
   });
   return outcome.exitCode;
 }

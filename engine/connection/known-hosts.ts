@@ -18,7 +18,12 @@ function nameMatches(field: string, token: string): boolean {
   return field.split(',').some((n) => {
     if (n.startsWith('!')) return false;
     if (!/[*?]/.test(n)) return n === token;
-    const re = new RegExp(`^${n.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
+    const re = new RegExp(
+      `^${n
+        .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+        .replace(/\*/g, '.*')
+        .replace(/\?/g, '.')}$`,
+    );
     return re.test(token);
   });
 }

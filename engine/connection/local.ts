@@ -1,7 +1,7 @@
-import { execa } from 'execa';
 import { userInfo } from 'node:os';
-import { atomicWriteScript, becomeWrap, shq } from './commands.js';
-import { type Connection, type ExecOptions, type ExecResult, type PutOptions } from './types.js';
+import { execa } from 'execa';
+import { atomicWriteScript, becomeWrap } from './commands.js';
+import type { Connection, ExecOptions, ExecResult, PutOptions } from './types.js';
 
 /** Runs on the controller itself, through execa; the reference for the connection interface. */
 export class LocalConnection implements Connection {

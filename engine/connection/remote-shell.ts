@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { StringDecoder } from 'node:string_decoder';
 import type { ClientChannel } from 'ssh2';
 import { shq } from './commands.js';
-import { UnreachableError, type ExecResult } from './types.js';
+import { type ExecResult, UnreachableError } from './types.js';
 
 /** Longer than any marker: a marker split across chunks is still found in the previous tail plus the new chunk. */
 const TAIL = 64;
@@ -135,5 +135,5 @@ export class RemoteShell {
 
 /** Kills a process and all its descendants, found through /proc: the subshell shares the shell's process group. */
 export function killTreeCommand(pid: string): string {
-  return `d() { for c in $(grep -l "^PPid:[[:space:]]*$1\$" /proc/[0-9]*/status 2>/dev/null | cut -d/ -f3); do d "$c"; done; echo "$1"; }; kill -TERM $(d ${shq(pid)}) 2>/dev/null; true`;
+  return `d() { for c in $(grep -l "^PPid:[[:space:]]*$1$" /proc/[0-9]*/status 2>/dev/null | cut -d/ -f3); do d "$c"; done; echo "$1"; }; kill -TERM $(d ${shq(pid)}) 2>/dev/null; true`;
 }

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir, userInfo } from 'node:os';
 import { join } from 'node:path';
@@ -6,11 +5,11 @@ import type { Duplex } from 'node:stream';
 import pLimit from 'p-limit';
 import SSHConfig from 'ssh-config';
 import { Client, type ConnectConfig } from 'ssh2';
+import { atomicWriteScript, becomeWrap, envPrefix, shq } from './commands.js';
 import { verifyHostKey } from './known-hosts.js';
-import { RemoteShell, killTreeCommand } from './remote-shell.js';
 import type { ConnectionVars } from './pool.js';
-import { atomicWriteScript, becomeWrap, shq } from './commands.js';
-import { UnreachableError, type Connection, type ExecOptions, type ExecResult, type PutOptions } from './types.js';
+import { killTreeCommand, RemoteShell } from './remote-shell.js';
+import { type Connection, type ExecOptions, type ExecResult, type PutOptions, UnreachableError } from './types.js';
 
 /** OpenSSH's default MaxSessions: channels open at once on one connection. */
 const MAX_SESSIONS = 10;
@@ -34,7 +33,9 @@ interface Target {
 /** Merges inventory variables over ~/.ssh/config (Host, HostName, User, Port, IdentityFile, ProxyJump). */
 function resolveTarget(alias: string, vars: Partial<ConnectionVars>, knownHostsVar?: string): Target {
   const cfgFile = join(homedir(), '.ssh', 'config');
-  const cfg = existsSync(cfgFile) ? (SSHConfig.parse(readFileSync(cfgFile, 'utf8')).compute(alias, { ignoreCase: true }) as Record<string, string | string[]>) : {};
+  const cfg = existsSync(cfgFile)
+    ? (SSHConfig.parse(readFileSync(cfgFile, 'utf8')).compute(alias, { ignoreCase: true }) as Record<string, string | string[]>)
+    : {};
   const one = (k: string): string | undefined => {
     const v = cfg[k];
     return Array.isArray(v) ? v[0] : v;
@@ -45,7 +46,11 @@ function resolveTarget(alias: string, vars: Partial<ConnectionVars>, knownHostsV
     : identity.length
       ? identity.map(expandHome)
       : ['id_ed25519', 'id_ecdsa', 'id_rsa'].map((f) => join(homedir(), '.ssh', f)).filter(existsSync);
-  const known = knownHostsVar ? [expandHome(knownHostsVar)] : one('userknownhostsfile') ? one('userknownhostsfile')!.split(/\s+/).map(expandHome) : [join(homedir(), '.ssh', 'known_hosts')];
+  const known = knownHostsVar
+    ? [expandHome(knownHostsVar)]
+    : one('userknownhostsfile')
+      ? one('userknownhostsfile')!.split(/\s+/).map(expandHome)
+      : [join(homedir(), '.ssh', 'known_hosts')];
   return {
     host: vars.address && vars.address !== alias ? vars.address : (one('hostname') ?? alias),
     port: vars.port ?? Number(one('port') ?? 22),
@@ -122,7 +127,7 @@ export class SshConnection implements Connection {
 
   exec(command: string, opts: ExecOptions = {}): Promise<ExecResult> {
     const { command: cmd, prefix } = becomeWrap(command, opts.become, this.user);
-    const env = opts.env && Object.keys(opts.env).length ? `export ${Object.entries(opts.env).map(([k, v]) => `${k}=${shq(v)}`).join(' ')}; ` : '';
+    const env = envPrefix(opts.env);
     const cd = opts.cwd ? `cd ${shq(opts.cwd)} || exit 1; ` : '';
     const full = `${env}${cd}${cmd}`;
     // Input (a file's bytes, a sudo password) needs a channel of its own; everything else goes to a persistent shell.
@@ -297,7 +302,12 @@ function connectOnce(target: Target, vars: ConnectionVars, sock?: Duplex): Promi
     client.once('error', (e: Error & { level?: string }) => {
       client.end();
       if (hostKeyError) reject(new UnreachableError(hostKeyError));
-      else if (e.level === 'client-authentication') reject(new UnreachableError(`authentication failed for ${target.user}@${target.host}:${target.port} (tried ${[key ? `key ${key}` : '', cfg.agent ? 'ssh-agent' : '', cfg.password !== undefined ? 'password' : ''].filter(Boolean).join(', ') || 'no credentials'})`));
+      else if (e.level === 'client-authentication')
+        reject(
+          new UnreachableError(
+            `authentication failed for ${target.user}@${target.host}:${target.port} (tried ${[key ? `key ${key}` : '', cfg.agent ? 'ssh-agent' : '', cfg.password !== undefined ? 'password' : ''].filter(Boolean).join(', ') || 'no credentials'})`,
+          ),
+        );
       else reject(new UnreachableError(`failed to connect to ${target.host}:${target.port}: ${e.message}`));
     });
     try {
@@ -313,9 +323,16 @@ async function openJump(spec: string, vars: ConnectionVars): Promise<SshConnecti
   if (!m) throw new UnreachableError(`cannot read ProxyJump '${spec}': expected [user@]host[:port]`);
   // The bastion is reached with the target's credentials unless its spec or ~/.ssh/config says otherwise.
   return connectSsh({
-    host: m[2]!, kind: 'ssh', address: m[2]!, user: m[1] ?? vars.user, port: m[3] ? Number(m[3]) : undefined,
-    privateKeyFile: vars.privateKeyFile, password: vars.password,
-    hostKeyChecking: vars.hostKeyChecking, connectTimeoutMs: vars.connectTimeoutMs, knownHostsFile: vars.knownHostsFile,
+    host: m[2]!,
+    kind: 'ssh',
+    address: m[2]!,
+    user: m[1] ?? vars.user,
+    port: m[3] ? Number(m[3]) : undefined,
+    privateKeyFile: vars.privateKeyFile,
+    password: vars.password,
+    hostKeyChecking: vars.hostKeyChecking,
+    connectTimeoutMs: vars.connectTimeoutMs,
+    knownHostsFile: vars.knownHostsFile,
   });
 }
 
@@ -331,7 +348,9 @@ export async function connectSsh(vars: ConnectionVars): Promise<SshConnection> {
       if (jump) {
         const j = jump;
         sock = await new Promise<Duplex>((resolve, reject) =>
-          j.client.forwardOut('127.0.0.1', 0, target.host, target.port, (err, stream) => (err ? reject(new UnreachableError(`bastion could not reach ${target.host}:${target.port}: ${err.message}`)) : resolve(stream))),
+          j.client.forwardOut('127.0.0.1', 0, target.host, target.port, (err, stream) =>
+            err ? reject(new UnreachableError(`bastion could not reach ${target.host}:${target.port}: ${err.message}`)) : resolve(stream),
+          ),
         );
       }
       const client = await connectOnce(target, vars, sock);

@@ -39,4 +39,3 @@ export class UnreachableError extends Error {
     this.name = 'UnreachableError';
   }
 }
-

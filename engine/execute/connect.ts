@@ -1,6 +1,6 @@
-import type { Connection, ExecOptions, PutOptions } from '../connection/types.js';
 import type { ConnectionVars } from '../connection/pool.js';
-import { TemplateError, Undefined, toBool, toText } from '../template/filters.js';
+import type { Connection, ExecOptions, PutOptions } from '../connection/types.js';
+import { TemplateError, toBool, toText, Undefined } from '../template/filters.js';
 import type { Scope } from '../template/scope.js';
 
 /** Reads a host's connection settings from its variables (and -c). */
@@ -13,7 +13,9 @@ export function connectionVars(host: string, scope: Scope, forced: 'local' | 'ss
     return undefined;
   };
   const declared = get('ansible_connection');
-  const kind = (declared === 'local' ? 'local' : forced ?? (declared === 'ssh' || declared === 'paramiko' ? 'ssh' : declared === undefined ? 'ssh' : String(declared))) as 'local' | 'ssh';
+  const kind = (
+    declared === 'local' ? 'local' : (forced ?? (declared === 'ssh' || declared === 'paramiko' ? 'ssh' : declared === undefined ? 'ssh' : String(declared)))
+  ) as 'local' | 'ssh';
   if (kind !== 'local' && kind !== 'ssh') throw new TemplateError(`unsupported ansible_connection '${declared}' for ${host}: expected local or ssh`);
   const hkc = get('ansible_host_key_checking', 'ansible_ssh_host_key_checking');
   return {
@@ -64,4 +66,3 @@ export class LazyConnection implements Connection {
   }
   async close() {}
 }
-

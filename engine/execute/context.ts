@@ -1,7 +1,7 @@
-import type { Connection } from '../connection/types.js';
 import type { ConnectionVars } from '../connection/pool.js';
+import type { Connection } from '../connection/types.js';
 import type { Inventory } from '../load/inventory.js';
-import { keywordsOf, type Block, type Include, type Item, type Keywords, type Play, type Playbook, type Role, type Task } from '../load/model.js';
+import { type Block, type Include, type Item, type Keywords, keywordsOf, type Play, type Playbook, type Role, type Task } from '../load/model.js';
 import type { Module, ModuleSet } from '../modules/types.js';
 import type { HostStats, Reporter, TaskInfo, TaskResult } from '../report/types.js';
 import type { Scope, Vars } from '../template/scope.js';

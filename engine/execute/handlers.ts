@@ -1,6 +1,6 @@
 import type { Play } from '../load/model.js';
 import type { Reporter } from '../report/types.js';
-import { playCtx, type PlayRun, type Walker } from './context.js';
+import { type PlayRun, playCtx, type Walker } from './context.js';
 import type { HostStates } from './state.js';
 
 /** Marks handlers notified by a changed task on a host, by name, `role : name` or listen topic. */

@@ -1,6 +1,6 @@
 import { isAbsolute } from 'node:path';
 import type { Include, Item, Role } from '../load/model.js';
-import { loadRoleAtRuntime, loadTasksAtRuntime, resolveTaskFile, type LoadOptions } from '../load/playbook.js';
+import { type LoadOptions, loadRoleAtRuntime, loadTasksAtRuntime, resolveTaskFile } from '../load/playbook.js';
 import { label as labelOf } from '../report/pyjson.js';
 import { evalCondition } from '../template/expr.js';
 import { TemplateError, toText } from '../template/filters.js';

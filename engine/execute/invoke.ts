@@ -1,13 +1,13 @@
 import { UnreachableError } from '../connection/types.js';
 import { sourceDirs, type Task } from '../load/model.js';
-import { runModule } from '../modules/framework.js';
 import { checkArgs } from '../modules/args.js';
+import { runModule } from '../modules/framework.js';
 import type { ModuleContext, ModuleResult } from '../modules/types.js';
-import { OMIT, TemplateError, Undefined, toBool, toText } from '../template/filters.js';
+import { OMIT, TemplateError, toBool, toText, Undefined } from '../template/filters.js';
 import type { Scope, Vars } from '../template/scope.js';
 import { render } from '../template/templar.js';
 import { connectionVars, LazyConnection } from './connect.js';
-import { taskKeywords, type TaskEnv } from './context.js';
+import { type TaskEnv, taskKeywords } from './context.js';
 
 /**
  * One call of a task's module on one host: arguments rendered and checked, the

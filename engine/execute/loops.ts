@@ -1,7 +1,8 @@
 import type { Task } from '../load/model.js';
 import { TemplateError } from '../template/filters.js';
-import { render } from '../template/templar.js';
+import { commaList } from '../template/lists.js';
 import type { Scope } from '../template/scope.js';
+import { render } from '../template/templar.js';
 
 /** Turns loop / with_* into the list of items, with each with_* lookup's own shape. */
 export function loopItems(kind: Task['loopKind'], raw: unknown, scope: Scope): unknown[] {
@@ -9,7 +10,7 @@ export function loopItems(kind: Task['loopKind'], raw: unknown, scope: Scope): u
   const asList = (x: unknown): unknown[] => {
     if (Array.isArray(x)) return x;
     if (x === null || x === undefined) return [];
-    if (typeof x === 'string') return x.split(',').map((s) => s.trim());
+    if (typeof x === 'string') return commaList(x);
     throw new TemplateError(`${kind} expects a list, got ${JSON.stringify(x)}`);
   };
   switch (kind) {
@@ -37,7 +38,12 @@ export function loopItems(kind: Task['loopKind'], raw: unknown, scope: Scope): u
     }
     case 'with_sequence': {
       const spec = typeof v === 'string' ? v : '';
-      const kv = Object.fromEntries(spec.split(/\s+/).filter(Boolean).map((p) => p.split('=') as [string, string]));
+      const kv = Object.fromEntries(
+        spec
+          .split(/\s+/)
+          .filter(Boolean)
+          .map((p) => p.split('=') as [string, string]),
+      );
       let start = Number(kv.start ?? 1);
       let end = Number(kv.end ?? kv.count ?? NaN);
       const stride = Number(kv.stride ?? 1);
@@ -45,7 +51,8 @@ export function loopItems(kind: Task['loopKind'], raw: unknown, scope: Scope): u
       if (Number.isNaN(end)) throw new TemplateError(`with_sequence needs end= or count=, got '${spec}'`);
       if (kv.count) end = start + (Number(kv.count) - 1) * stride;
       const out: string[] = [];
-      for (let i = start; stride > 0 ? i <= end : i >= end; i += stride) out.push(kv.format ? kv.format.replace(/%0?(\d*)d/, (_m, w: string) => String(i).padStart(Number(w || 0), '0')) : String(i));
+      for (let i = start; stride > 0 ? i <= end : i >= end; i += stride)
+        out.push(kv.format ? kv.format.replace(/%0?(\d*)d/, (_m, w: string) => String(i).padStart(Number(w || 0), '0')) : String(i));
       return out;
     }
     case 'with_fileglob':

@@ -2,11 +2,11 @@ import { existsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import type { Item, Play, Task } from '../load/model.js';
 import { isMapping, loadYamlFile } from '../load/yaml.js';
-import { playHosts, playKeywordScope, serialBatches } from '../plan/hosts.js';
+import { orderHosts, playHosts, playKeywordScope, serialBatches } from '../plan/hosts.js';
 import { TemplateError, toText } from '../template/filters.js';
 import type { Scope, Vars } from '../template/scope.js';
 import { render } from '../template/templar.js';
-import { playCtx, type PlayRun, type RunOptions } from './context.js';
+import { type PlayRun, playCtx, type RunOptions } from './context.js';
 import type { HostStates } from './state.js';
 import { strategies } from './strategy/index.js';
 import type { PlayWalker } from './walk.js';
@@ -25,7 +25,7 @@ export async function runPlay(play: Play, d: PlayDeps): Promise<boolean> {
   const { o, states } = d;
   const r = o.reporter;
   const scope = playKeywordScope(play, o.extraVars);
-  const hosts = playHosts(play, o.inventory, scope, o.limit);
+  const hosts = orderHosts(playHosts(play, o.inventory, scope, o.limit), play.order);
   for (const h of hosts) states.get(h).ended = false;
   if (!hosts.length) {
     r.playStart(play.name);
@@ -74,7 +74,17 @@ async function runBatch(run: PlayRun, d: PlayDeps): Promise<void> {
   const ctx = playCtx(run);
   if (play.gather_facts) {
     const gather: Task = {
-      kind: 'task', loc: play.loc, name: 'Gathering Facts', module: 'setup', args: {}, notify: [], listen: [], when: [], tags: ['always'], vars: {}, dir: play.dir,
+      kind: 'task',
+      loc: play.loc,
+      name: 'Gathering Facts',
+      module: 'setup',
+      args: {},
+      notify: [],
+      listen: [],
+      when: [],
+      tags: ['always'],
+      vars: {},
+      dir: play.dir,
     };
     await d.walker.task(gather, run.batch, ctx);
   }

@@ -23,7 +23,13 @@ export async function runPlaybook(o: RunOptions): Promise<RunOutcome> {
   const timings = new Timings();
   const played = new Set<string>();
   const walker = new PlayWalker({
-    o, states, scopes: new Scopes(o, states), pool, forks: pLimit(Math.max(1, o.forks)), timings, interrupted: isInterrupted,
+    o,
+    states,
+    scopes: new Scopes(o, states),
+    pool,
+    forks: pLimit(Math.max(1, o.forks)),
+    timings,
+    interrupted: isInterrupted,
   });
   let commands: Record<string, number> = {};
   try {

@@ -1,9 +1,9 @@
 import type { Item, Role } from '../load/model.js';
-import { inventoryLayers, inventoryMagic, playRoleDefaultLayers, precedenceLayers, roleDefaultLayers, type InventoryLayers } from '../plan/vars.js';
+import { type InventoryLayers, inventoryLayers, inventoryMagic, playRoleDefaultLayers, precedenceLayers, roleDefaultLayers } from '../plan/vars.js';
 import { OMIT } from '../template/filters.js';
-import { Scope, type Layer, type Vars } from '../template/scope.js';
+import { type Layer, Scope, type Vars } from '../template/scope.js';
 import { render } from '../template/templar.js';
-import { playCtx, type Ctx, type PlayRun, type RunOptions } from './context.js';
+import { type Ctx, type PlayRun, playCtx, type RunOptions } from './context.js';
 import type { HostStates } from './state.js';
 
 /**

@@ -6,7 +6,7 @@ import { evalCondition } from '../template/expr.js';
 import { TemplateError, toBool, toText } from '../template/filters.js';
 import type { Scope, Vars } from '../template/scope.js';
 import { render } from '../template/templar.js';
-import { taskKeywords, type TaskEnv } from './context.js';
+import { type TaskEnv, taskKeywords } from './context.js';
 import { callModule } from './invoke.js';
 import { loopItems } from './loops.js';
 
@@ -92,7 +92,9 @@ export async function runTaskOnHost(task: Task, host: string, env: TaskEnv): Pro
         const lbl = task.loop_control?.label !== undefined ? labelOf(render(task.loop_control.label, s)) : labelOf(item);
         let r: TaskResult;
         try {
-          r = evalCondition(conds, s) ? await attempt(task, host, s, env) : { outcome: 'skipped', changed: false, skipped: true, skip_reason: 'Conditional result was False' };
+          r = evalCondition(conds, s)
+            ? await attempt(task, host, s, env)
+            : { outcome: 'skipped', changed: false, skipped: true, skip_reason: 'Conditional result was False' };
         } catch (e) {
           if (!(e instanceof TemplateError)) throw e;
           r = templateFailure(e, task);

@@ -1,12 +1,12 @@
 import type pLimit from 'p-limit';
 import type { ConnectionPool } from '../connection/pool.js';
-import { taskTitle, type Block, type Include, type Item, type Task } from '../load/model.js';
+import { type Block, type Include, type Item, type Task, taskTitle } from '../load/model.js';
 import { shouldRun } from '../plan/tags.js';
 import type { TaskInfo } from '../report/types.js';
 import { evalCondition } from '../template/expr.js';
 import { toBool, toText } from '../template/filters.js';
 import { renderString } from '../template/templar.js';
-import { childCtx, taskKeywords, type Ctx, type RunOptions, type TaskEnv, type Walker } from './context.js';
+import { type Ctx, childCtx, type RunOptions, type TaskEnv, taskKeywords, type Walker } from './context.js';
 import { flushHandlers, notify } from './handlers.js';
 import { expandInclude } from './includes.js';
 import type { Scopes } from './scope.js';
@@ -67,7 +67,11 @@ export class PlayWalker implements Walker {
     if (b.always.length) {
       const wasFailed = hosts.filter((h) => states.get(h).failed && !states.get(h).unreachable);
       for (const h of wasFailed) states.get(h).failed = false;
-      await this.items(b.always, hosts.filter((h) => !states.get(h).unreachable && !states.get(h).ended), ctx);
+      await this.items(
+        b.always,
+        hosts.filter((h) => !states.get(h).unreachable && !states.get(h).ended),
+        ctx,
+      );
       for (const h of wasFailed) states.get(h).failed = true;
     }
   }
@@ -81,7 +85,11 @@ export class PlayWalker implements Walker {
     const { o, scopes, states } = this.d;
     const ctx = childCtx(parent, inc);
     o.reporter.taskStart(this.info(inc, parent));
-    const groups = expandInclude(inc, hosts, ctx, { scope: (h, c, i) => scopes.scope(h, c, i), playbookDir: o.playbook.dir, load: { rolesPath: o.rolesPath, modules: o.modules } });
+    const groups = expandInclude(inc, hosts, ctx, {
+      scope: (h, c, i) => scopes.scope(h, c, i),
+      playbookDir: o.playbook.dir,
+      load: { rolesPath: o.rolesPath, modules: o.modules },
+    });
     // Ansible reports every include_tasks as `included:` (counted ok) before running any; include_role shows nothing.
     for (const g of groups) {
       if (!g.file) continue;
@@ -144,7 +152,9 @@ export class PlayWalker implements Walker {
     const mod = o.modules.get(task.module);
     const runOnce = toBool(kw.run_once ?? false) || (mod?.kind === 'action' && mod.runOnce === true);
     const targets = runOnce ? hosts.slice(0, 1) : hosts;
-    const results = await Promise.all(targets.map((h) => this.d.forks(() => (this.d.interrupted() ? Promise.resolve(undefined) : runTaskOnHost(task, h, env)))));
+    const results = await Promise.all(
+      targets.map((h) => this.d.forks(() => (this.d.interrupted() ? Promise.resolve(undefined) : runTaskOnHost(task, h, env)))),
+    );
     if (runOnce && results[0] && task.register) {
       for (const h of hosts.slice(1)) states.get(h).setFacts[task.register] = states.get(hosts[0]!).setFacts[task.register];
     }

@@ -40,7 +40,9 @@ export class Problems {
     const seen = new Set<string>();
     const unique = this.list.filter((p) => {
       const k = formatProblem(p);
-      return !seen.has(k) && (seen.add(k), true);
+      if (seen.has(k)) return false;
+      seen.add(k);
+      return true;
     });
     if (unique.length) throw new LoadError(unique);
   }

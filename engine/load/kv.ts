@@ -1,4 +1,29 @@
-import { splitKv } from './inventory.js';
+/** Splits `a=1 b='x y'` respecting quotes, as shlex does for Ansible's k=v text. */
+export function splitKv(text: string): string[] {
+  const out: string[] = [];
+  let cur = '';
+  let quote: string | null = null;
+  let any = false;
+  for (const ch of text) {
+    if (quote) {
+      cur += ch;
+      if (ch === quote) quote = null;
+    } else if (ch === '"' || ch === "'") {
+      quote = ch;
+      cur += ch;
+      any = true;
+    } else if (/\s/.test(ch)) {
+      if (any || cur) out.push(cur);
+      cur = '';
+      any = false;
+    } else {
+      cur += ch;
+      any = true;
+    }
+  }
+  if (any || cur) out.push(cur);
+  return out;
+}
 
 /** Parses `a=1 b="x y"` into a map; with `keep`, only those keys are taken and the rest stays free-form text. */
 export function parseKvText(text: string, keep?: Set<string>): Record<string, unknown> {

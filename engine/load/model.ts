@@ -1,13 +1,25 @@
 import { join } from 'node:path';
-import type { Loc } from './errors.js';
 import type { Vars } from '../template/scope.js';
+import type { Loc } from './errors.js';
 
 /**
  * Keywords that a play, role, block or include hands down to what it contains;
  * the innermost setting wins. The loader, the play walker and the task runner all
  * read this one list.
  */
-export const INHERITABLE = ['become', 'become_user', 'environment', 'no_log', 'check_mode', 'ignore_errors', 'ignore_unreachable', 'delegate_to', 'run_once', 'any_errors_fatal', 'timeout'] as const;
+export const INHERITABLE = [
+  'become',
+  'become_user',
+  'environment',
+  'no_log',
+  'check_mode',
+  'ignore_errors',
+  'ignore_unreachable',
+  'delegate_to',
+  'run_once',
+  'any_errors_fatal',
+  'timeout',
+] as const;
 export type InheritableKeyword = (typeof INHERITABLE)[number];
 
 /** The inheritable keywords an item sets, as written (templates are rendered per host). */

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { LineCounter, parseDocument, isMap, isSeq, isScalar, isAlias, type Node, type Document, type Tags } from 'yaml';
+import { type Document, isAlias, isMap, isScalar, isSeq, LineCounter, type Node, parseDocument, type Tags } from 'yaml';
 import { LoadError, type Loc } from './errors.js';
 
 export type Yaml = null | boolean | number | string | Yaml[] | { [k: string]: Yaml };

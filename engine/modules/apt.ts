@@ -1,9 +1,9 @@
-import { basename } from 'node:path';
 import { readFileSync } from 'node:fs';
-import { defineOperation, type Change, type ModuleContext, type ModuleResult, type Plan, type Probe, type ProbeMode } from './types.js';
+import { basename } from 'node:path';
 import { shq } from '../connection/commands.js';
 import { findLocal } from './lib/files.js';
 import { run } from './lib/remote.js';
+import { type Change, defineOperation, type ModuleContext, type ModuleResult, type Plan, type Probe, type ProbeMode } from './types.js';
 
 interface AptArgs {
   name: string[];
@@ -66,7 +66,10 @@ async function prepareDeb(args: AptArgs, ctx: ModuleContext): Promise<AptPrep> {
   if (!args.deb) return {};
   const debPath = `/tmp/tsplay-${basename(args.deb).replace(/[^\w.+-]/g, '_')}`;
   if (/^https?:\/\//.test(args.deb)) {
-    const r = await run(ctx, `curl -fsSL --connect-timeout 20 -o ${shq(debPath)} ${shq(args.deb)} 2>&1 || wget -q -T 20 -O ${shq(debPath)} ${shq(args.deb)} 2>&1`);
+    const r = await run(
+      ctx,
+      `curl -fsSL --connect-timeout 20 -o ${shq(debPath)} ${shq(args.deb)} 2>&1 || wget -q -T 20 -O ${shq(debPath)} ${shq(args.deb)} 2>&1`,
+    );
     if (r.rc !== 0) throw new Error(`cannot download ${args.deb} on the host (offline or unreachable URL): ${r.stdout.trim() || r.stderr.trim()}`);
   } else {
     const local = findLocal(ctx.searchPaths.files, args.deb);
@@ -75,7 +78,12 @@ async function prepareDeb(args: AptArgs, ctx: ModuleContext): Promise<AptPrep> {
   }
   const r = await run(ctx, `dpkg-deb -f ${shq(debPath)} Package Version`);
   if (r.rc !== 0) throw new Error(`${args.deb} is not a Debian package: ${r.stderr.trim()}`);
-  const f = Object.fromEntries(r.stdout.split('\n').filter(Boolean).map((l) => [l.split(':')[0], l.split(':').slice(1).join(':').trim()]));
+  const f = Object.fromEntries(
+    r.stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => [l.split(':')[0], l.split(':').slice(1).join(':').trim()]),
+  );
   return { debPath, debSpec: `${f.Package}=${f.Version}` };
 }
 
@@ -88,7 +96,9 @@ const namesOf = (a: AptArgs, prep: AptPrep): string[] => [...a.name, ...(prep.de
  * dpkg has installed and, for latest, what apt would install.
  */
 export function aptProbe(a: AptArgs, prep: AptPrep, mode: ProbeMode): Probe<AptFacts> {
-  const q = namesOf(a, prep).map((n) => shq(splitPin(n).name)).join(' ');
+  const q = namesOf(a, prep)
+    .map((n) => shq(splitPin(n).name))
+    .join(' ');
   const valid = a.cache_valid_time > 0 ? a.cache_valid_time : -1;
   const update = a.update_cache
     ? [
@@ -107,10 +117,17 @@ export function aptProbe(a: AptArgs, prep: AptPrep, mode: ProbeMode): Probe<AptF
     parse: (r): AptFacts => {
       if (r.stdout.startsWith('NOAPT')) return { missing: true, installed: new Map(), candidates: new Map() };
       const lines = r.stdout.split('\n');
-      const updateOut = lines.filter((l) => l.startsWith('update: ')).map((l) => l.slice(8)).join('\n');
+      const updateOut = lines
+        .filter((l) => l.startsWith('update: '))
+        .map((l) => l.slice(8))
+        .join('\n');
       const st = parseState(lines.filter((l) => !l.startsWith('update: ')).join('\n'));
       const rc = /update_rc=(\d+)/.exec(r.stdout);
-      return { installed: st.installed, candidates: st.candidates, update: a.update_cache ? { needed: r.stdout.includes('update=needed'), ran: !!rc, rc: rc ? Number(rc[1]) : 0, out: updateOut } : undefined };
+      return {
+        installed: st.installed,
+        candidates: st.candidates,
+        update: a.update_cache ? { needed: r.stdout.includes('update=needed'), ran: !!rc, rc: rc ? Number(rc[1]) : 0, out: updateOut } : undefined,
+      };
     },
   };
 }
@@ -120,7 +137,10 @@ export function aptPlan(f: AptFacts, a: AptArgs, prep: AptPrep, mode: ProbeMode)
   if (f.missing) return { action: 'fail', msg: 'apt-get not found: this host does not use apt' };
   const u = f.update;
   if (u?.ran && (u.rc !== 0 || /^(Err|W: Failed to fetch|E: )/m.test(u.out))) {
-    const bad = u.out.split('\n').filter((l) => /^(Err:|E: |W: Failed)/.test(l)).join('\n');
+    const bad = u.out
+      .split('\n')
+      .filter((l) => /^(Err:|E: |W: Failed)/.test(l))
+      .join('\n');
     return { action: 'fail', msg: `apt-get update failed; a package repository could not be reached (offline, or a wrong URL):\n${bad || u.out.trim()}` };
   }
   const result: ModuleResult = { cache_updated: u?.ran ?? false };
@@ -151,7 +171,7 @@ export function aptPlan(f: AptFacts, a: AptArgs, prep: AptPrep, mode: ProbeMode)
     let want: string | undefined;
     if (p.version && !p.version.includes('*')) want = p.version;
     else if (a.state === 'latest') want = f.candidates.get(p.name);
-    const versionOk = !p.version || !p.version.includes('*') ? true : new RegExp(`^${p.version.replace(/[.+]/g, '\\$&').replace(/\*/g, '.*')}$`).test(cur?.version ?? '');
+    const versionOk = !p.version?.includes('*') ? true : new RegExp(`^${p.version.replace(/[.+]/g, '\\$&').replace(/\*/g, '.*')}$`).test(cur?.version ?? '');
     if (!cur || (want && want !== '(none)' && cur.version !== want) || !versionOk) {
       install.push(p.version ? `${p.name}=${p.version}` : p.name);
       after.push(`${p.name}: ${want ?? p.version ?? 'latest available'}`);
@@ -168,7 +188,12 @@ export function aptPlan(f: AptFacts, a: AptArgs, prep: AptPrep, mode: ProbeMode)
   };
 }
 
-export async function aptApply(p: Change<{ install: string[]; remove: string[] }>, a: AptArgs, ctx: ModuleContext, prep: AptPrep): Promise<ModuleResult | undefined> {
+export async function aptApply(
+  p: Change<{ install: string[]; remove: string[] }>,
+  a: AptArgs,
+  ctx: ModuleContext,
+  prep: AptPrep,
+): Promise<ModuleResult | undefined> {
   const { install, remove } = p.data;
   // update_cache alone: the probe outside check mode already refreshed the index.
   if (!install.length && !remove.length) return undefined;
@@ -176,14 +201,19 @@ export async function aptApply(p: Change<{ install: string[]; remove: string[] }
     a.install_recommends === false ? '--no-install-recommends' : a.install_recommends === true ? '--install-recommends' : '',
     a.allow_downgrade ? '--allow-downgrades' : '',
     a.allow_change_held_packages ? '--allow-change-held-packages' : '',
-  ].filter(Boolean).join(' ');
+  ]
+    .filter(Boolean)
+    .join(' ');
   const cmds: string[] = [];
   if (install.length) cmds.push(`${APT} ${flags} install ${install.map((s) => (s === prep.debSpec ? shq(prep.debPath!) : shq(s))).join(' ')} 2>&1`);
   if (remove.length) cmds.push(`${APT} ${a.purge ? '--purge' : ''} remove ${remove.map(shq).join(' ')} 2>&1`);
   const r = await run(ctx, cmds.join(' && '));
   const out: ModuleResult = { stdout: r.stdout, stdout_lines: r.stdout.split('\n') };
   if (r.rc !== 0) {
-    const err = r.stdout.split('\n').filter((l) => /^(E: |W: |Err)/.test(l)).join('\n');
+    const err = r.stdout
+      .split('\n')
+      .filter((l) => /^(E: |W: |Err)/.test(l))
+      .join('\n');
     return { ...out, failed: true, rc: r.rc, msg: `apt-get failed: ${err || r.stdout.trim().split('\n').slice(-5).join('\n')}` };
   }
   return out;
@@ -207,7 +237,8 @@ export const module = defineOperation({
     allow_downgrade: { type: 'bool', default: false, aliases: ['allow-downgrade', 'allow_downgrades'] },
     allow_change_held_packages: { type: 'bool', default: false },
   },
-  preflight: (a) => ((a.name as string[] | undefined)?.length || a.deb !== undefined || a.update_cache === true ? [] : ["one of 'name', 'deb' or 'update_cache' is required"]),
+  preflight: (a) =>
+    (a.name as string[] | undefined)?.length || a.deb !== undefined || a.update_cache === true ? [] : ["one of 'name', 'deb' or 'update_cache' is required"],
   prepare: prepareDeb,
   probe: (a: AptArgs, prep, mode) => aptProbe(a, prep, mode),
   plan: (f, a, prep, mode) => aptPlan(f, a, prep, mode),

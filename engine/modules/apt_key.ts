@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { shq } from '../connection/commands.js';
-import { applyFileChange, contentProbe, planContent, type Content } from './lib/content.js';
+import { applyFileChange, type Content, contentProbe, planContent } from './lib/content.js';
 import type { RemoteFile } from './lib/files.js';
-import { defineOperation, type Plan } from './types.js';
 import { findLocal } from './lib/files.js';
 import { run } from './lib/remote.js';
+import { defineOperation, type Plan } from './types.js';
 
 /** gpg --dearmor on the controller: the base64 body of an ASCII-armored key is the binary keyring. */
 export function dearmor(text: string): Buffer {
@@ -48,7 +48,8 @@ export const module = defineOperation({
     state: { type: 'str', default: 'present', choices: ['present', 'absent'] },
     mode: { type: 'mode', default: '0644' },
   },
-  preflight: (a) => (a.state !== 'absent' && [a.url, a.data, a.file].filter((x) => x !== undefined).length !== 1 ? ["exactly one of 'url', 'data' or 'file' is required"] : []),
+  preflight: (a) =>
+    a.state !== 'absent' && [a.url, a.data, a.file].filter((x) => x !== undefined).length !== 1 ? ["exactly one of 'url', 'data' or 'file' is required"] : [],
   /** The key's bytes: given, read on the controller, or downloaded on the host (as Ansible does). */
   async prepare(args: Args, ctx): Promise<Content | undefined> {
     if (args.state === 'absent') return undefined;
@@ -59,9 +60,13 @@ export const module = defineOperation({
       if (!p) throw new Error(`key file '${args.file}' not found on the controller`);
       text = readFileSync(p, 'latin1');
     } else {
-      const r = await run(ctx, `(curl -fsSL --connect-timeout 20 ${shq(args.url!)} 2>&1 || wget -q -T 20 -O - ${shq(args.url!)} 2>&1) | base64 -w0; exit \${PIPESTATUS:-0}`);
+      const r = await run(
+        ctx,
+        `(curl -fsSL --connect-timeout 20 ${shq(args.url!)} 2>&1 || wget -q -T 20 -O - ${shq(args.url!)} 2>&1) | base64 -w0; exit \${PIPESTATUS:-0}`,
+      );
       const data = Buffer.from(r.stdout.trim(), 'base64').toString('latin1');
-      if (!data.includes('PGP') && data.length < 100) throw new Error(`cannot download the key from ${args.url} on the host (offline or wrong URL): ${data.trim()}`);
+      if (!data.includes('PGP') && data.length < 100)
+        throw new Error(`cannot download the key from ${args.url} on the host (offline or wrong URL): ${data.trim()}`);
       text = data;
     }
     return { content: args.keyring.endsWith('.asc') ? Buffer.from(text, 'latin1') : dearmor(text) };

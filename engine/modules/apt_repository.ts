@@ -1,12 +1,15 @@
 import { editOperation } from './lib/content.js';
-import { defineOperation } from './types.js';
 import { run } from './lib/remote.js';
 import { fromLines, toLines } from './lib/text.js';
+import { defineOperation } from './types.js';
 
 /** Ansible's file name for a repository: its URL's host and path, with _ for punctuation. */
 export function repoFilename(repo: string): string {
   const url = repo.split(/\s+/).find((p) => /^https?:\/\//.test(p)) ?? repo;
-  return url.replace(/^https?:\/\//, '').replace(/\/$/, '').replace(/[^\w]+/g, '_');
+  return url
+    .replace(/^https?:\/\//, '')
+    .replace(/\/$/, '')
+    .replace(/[^\w]+/g, '_');
 }
 
 /** Remote: sh, coreutils, apt-get (for update_cache). */
@@ -46,7 +49,12 @@ export const module = defineOperation({
     if (!a.update_cache) return out;
     const u = await run(ctx, 'DEBIAN_FRONTEND=noninteractive apt-get update -q -o DPkg::Lock::Timeout=300 2>&1');
     const bad = u.stdout.split('\n').filter((l) => /^(Err:|E: |W: Failed)/.test(l));
-    if (u.rc !== 0 || bad.length) return { ...out, failed: true, msg: `repository added to ${pathOf(a)}, but apt-get update could not reach it (offline or a wrong URL):\n${bad.join('\n') || u.stdout.trim()}` };
+    if (u.rc !== 0 || bad.length)
+      return {
+        ...out,
+        failed: true,
+        msg: `repository added to ${pathOf(a)}, but apt-get update could not reach it (offline or a wrong URL):\n${bad.join('\n') || u.stdout.trim()}`,
+      };
     return { ...out, cache_updated: true };
   },
 });

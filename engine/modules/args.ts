@@ -1,9 +1,20 @@
 import { toBool } from '../template/filters.js';
+import { commaList } from '../template/lists.js';
 import { hasTemplate } from '../template/templar.js';
 import type { ArgDef, ArgSpec, ArgType, Module } from './types.js';
 
 function typeName(t: ArgType, def: ArgDef): string {
-  const base = { str: 'a string', path: 'a path', bool: 'a boolean', int: 'an integer', float: 'a number', list: 'a list', dict: 'a mapping', raw: 'any value', mode: "a mode such as '0644' or 'u+x'" }[t];
+  const base = {
+    str: 'a string',
+    path: 'a path',
+    bool: 'a boolean',
+    int: 'an integer',
+    float: 'a number',
+    list: 'a list',
+    dict: 'a mapping',
+    raw: 'any value',
+    mode: "a mode such as '0644' or 'u+x'",
+  }[t];
   return def.choices ? `one of ${def.choices.join(', ')}` : base;
 }
 
@@ -35,7 +46,7 @@ function coerce(value: unknown, def: ArgDef, t: ArgType = def.type): { ok: true;
       if (typeof value === 'string' && value.trim() !== '' && !Number.isNaN(Number(value))) return { ok: true, value: Number(value) };
       return { ok: false };
     case 'list': {
-      const list = Array.isArray(value) ? value : typeof value === 'string' ? value.split(',').map((s) => s.trim()).filter(Boolean) : [value];
+      const list = Array.isArray(value) ? value : typeof value === 'string' ? commaList(value) : [value];
       if (!def.elements) return { ok: true, value: list };
       const out: unknown[] = [];
       for (const v of list) {
@@ -80,9 +91,11 @@ export function checkArgs(mod: Module, input: Record<string, unknown>, literalOn
   for (const [key, value] of Object.entries(input)) {
     const canonical = byName.get(key);
     if (!canonical) {
-      if (key === '_raw_params' && !mod.freeForm) errors.push({ key: mod.name, message: `'${mod.name}' takes no free-form text; expected arguments as key: value (${Object.keys(spec).join(', ')})` });
+      if (key === '_raw_params' && !mod.freeForm)
+        errors.push({ key: mod.name, message: `'${mod.name}' takes no free-form text; expected arguments as key: value (${Object.keys(spec).join(', ')})` });
       else if (key !== '_raw_params' && mod.extraArgs) out[key] = value;
-      else if (key !== '_raw_params') errors.push({ key, message: `unsupported argument for module '${mod.name}'; expected one of: ${Object.keys(spec).sort().join(', ')}` });
+      else if (key !== '_raw_params')
+        errors.push({ key, message: `unsupported argument for module '${mod.name}'; expected one of: ${Object.keys(spec).sort().join(', ')}` });
       else out[key] = value;
       continue;
     }
@@ -94,7 +107,10 @@ export function checkArgs(mod: Module, input: Record<string, unknown>, literalOn
     }
     const c = coerce(value, def);
     if (!c.ok) {
-      errors.push({ key, message: `expected ${typeName(def.type, def)}${def.type === 'list' && def.elements ? ` of ${typeName(def.elements, def)}` : ''}, got ${JSON.stringify(value)}` });
+      errors.push({
+        key,
+        message: `expected ${typeName(def.type, def)}${def.type === 'list' && def.elements ? ` of ${typeName(def.elements, def)}` : ''}, got ${JSON.stringify(value)}`,
+      });
       continue;
     }
     if (def.choices && !def.choices.includes(c.value as string)) {

@@ -1,7 +1,7 @@
-import { defineAction, type ModuleContext, type ModuleResult } from './types.js';
 import { shq } from '../connection/commands.js';
 import { commandResult, run } from './lib/remote.js';
 import { shlexSplit } from './lib/text.js';
+import { defineAction, type ModuleContext, type ModuleResult } from './types.js';
 
 export interface CommandArgs {
   _raw_params?: string;
@@ -48,13 +48,15 @@ export async function checkCommand(args: CommandArgs, ctx: ModuleContext, shell:
   const { guard, display } = commandParts(args, shell);
   if (!guard.length) return undefined;
   const probe = await run(ctx, `${guard.join('\n')}\necho __TSPLAY_WOULD_RUN__`);
-  if (probe.stdout.includes('__TSPLAY_SKIP_CREATES__')) return { changed: false, rc: 0, stdout: `skipped, since ${args.creates} exists`, msg: 'Did not run command since path exists' };
-  if (probe.stdout.includes('__TSPLAY_SKIP_REMOVES__')) return { changed: false, rc: 0, stdout: `skipped, since ${args.removes} does not exist`, msg: 'Did not run command since path does not exist' };
+  if (probe.stdout.includes('__TSPLAY_SKIP_CREATES__'))
+    return { changed: false, rc: 0, stdout: `skipped, since ${args.creates} exists`, msg: 'Did not run command since path exists' };
+  if (probe.stdout.includes('__TSPLAY_SKIP_REMOVES__'))
+    return { changed: false, rc: 0, stdout: `skipped, since ${args.removes} does not exist`, msg: 'Did not run command since path does not exist' };
   return { changed: true, msg: 'Command would have run if not in check mode', cmd: display };
 }
 
 export async function runCommand(args: CommandArgs & { executable?: string }, ctx: ModuleContext, shell: boolean): Promise<ModuleResult> {
-  const { text, words, body, guard, display } = commandParts(args, shell);
+  const { text, body, guard, display } = commandParts(args, shell);
   if (!text && !args.argv?.length) return { failed: true, msg: 'no command given', rc: 256 };
   const cd = args.chdir ? `cd ${shq(args.chdir)} || exit 1\n` : '';
   const exe = shell && args.executable ? `exec ${shq(args.executable)} -c ${shq(body)}` : shell ? body : `exec ${body}`;
@@ -63,8 +65,23 @@ export async function runCommand(args: CommandArgs & { executable?: string }, ct
   if (stdin !== undefined && args.stdin_add_newline) stdin += '\n';
   const start = new Date();
   const r = await run(ctx, script, stdin);
-  if (r.stdout.startsWith('__TSPLAY_SKIP_CREATES__')) return { changed: false, rc: 0, stdout: `skipped, since ${args.creates} exists`, stdout_lines: [`skipped, since ${args.creates} exists`], msg: 'Did not run command since path exists', cmd: display };
-  if (r.stdout.startsWith('__TSPLAY_SKIP_REMOVES__')) return { changed: false, rc: 0, stdout: `skipped, since ${args.removes} does not exist`, msg: 'Did not run command since path does not exist', cmd: display };
+  if (r.stdout.startsWith('__TSPLAY_SKIP_CREATES__'))
+    return {
+      changed: false,
+      rc: 0,
+      stdout: `skipped, since ${args.creates} exists`,
+      stdout_lines: [`skipped, since ${args.creates} exists`],
+      msg: 'Did not run command since path exists',
+      cmd: display,
+    };
+  if (r.stdout.startsWith('__TSPLAY_SKIP_REMOVES__'))
+    return {
+      changed: false,
+      rc: 0,
+      stdout: `skipped, since ${args.removes} does not exist`,
+      msg: 'Did not run command since path does not exist',
+      cmd: display,
+    };
   return commandResult(shell ? body : display, r.rc, r.stdout, r.stderr, start, true);
 }
 

@@ -1,7 +1,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { shq } from '../connection/commands.js';
-import { applyFileChange, contentProbe, planContent, type Content } from './lib/content.js';
+import { applyFileChange, type Content, contentProbe, planContent } from './lib/content.js';
 import { findLocal } from './lib/files.js';
 import { run } from './lib/remote.js';
 import { defineOperation } from './types.js';
@@ -30,7 +30,7 @@ export const module = defineOperation({
   name: 'copy',
   description: "Puts a file from the role's files/ (src) or inline text (content) on the host, atomically.",
   args: {
-    src: { type: 'path', description: "file on the controller (role files/ first), or on the host with remote_src" },
+    src: { type: 'path', description: 'file on the controller (role files/ first), or on the host with remote_src' },
     content: { type: 'raw', description: 'the file content, instead of src' },
     dest: { type: 'path', required: true },
     remote_src: { type: 'bool', default: false },
@@ -40,7 +40,12 @@ export const module = defineOperation({
     ...fileArgs,
   },
   kind: 'operation',
-  preflight: (a) => (a.src === undefined && a.content === undefined ? ["one of 'src' or 'content' is required"] : a.src !== undefined && a.content !== undefined ? ["'src' and 'content' are mutually exclusive"] : []),
+  preflight: (a) =>
+    a.src === undefined && a.content === undefined
+      ? ["one of 'src' or 'content' is required"]
+      : a.src !== undefined && a.content !== undefined
+        ? ["'src' and 'content' are mutually exclusive"]
+        : [],
   /** The bytes to put: inline content, a controller file, or (remote_src) a file already on the host. */
   async prepare(args: CopyArgs, ctx): Promise<Content> {
     if (args.content !== undefined) {

@@ -1,9 +1,9 @@
 import { shq } from '../connection/commands.js';
-import { applyFileChange, fileProbe, planEdit, type FileChange } from './lib/content.js';
+import { applyFileChange, type FileChange, fileProbe, planEdit } from './lib/content.js';
 import type { RemoteFile } from './lib/files.js';
 import { run } from './lib/remote.js';
-import { defineOperation, type Plan } from './types.js';
 import { fromLines, toLines } from './lib/text.js';
+import { defineOperation, type Plan } from './types.js';
 
 interface Args {
   name: string;
@@ -77,7 +77,13 @@ export const module = defineOperation<Args, Facts, FileChange | string>({
     const after = editCron(f.crontab, a, false);
     const result = { jobs: [a.name] };
     if (after === f.crontab) return { action: 'none', result };
-    return { action: 'modify', changes: [`${a.state === 'absent' ? 'remove' : 'set'} job ${a.name}`], data: after, diff: [{ path: `crontab ${a.user ?? ''}`.trim(), before: f.crontab, after }], result };
+    return {
+      action: 'modify',
+      changes: [`${a.state === 'absent' ? 'remove' : 'set'} job ${a.name}`],
+      data: after,
+      diff: [{ path: `crontab ${a.user ?? ''}`.trim(), before: f.crontab, after }],
+      result,
+    };
   },
   async apply(p, a, ctx) {
     if (typeof p.data !== 'string') return applyFileChange({ ...p, data: p.data }, { mode: '0644' }, ctx);

@@ -1,5 +1,5 @@
-import { TemplateError, Undefined } from '../template/filters.js';
 import { evaluate } from '../template/expr.js';
+import { TemplateError, Undefined } from '../template/filters.js';
 import { defineAction } from './types.js';
 
 export const module = defineAction<{ msg?: unknown; var?: string; verbosity: number }>({

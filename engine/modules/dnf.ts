@@ -1,6 +1,6 @@
-import { defineOperation, type Change, type ModuleContext, type ModuleResult, type Plan, type Probe } from './types.js';
 import { shq } from '../connection/commands.js';
 import { run } from './lib/remote.js';
+import { type Change, defineOperation, type ModuleContext, type ModuleResult, type Plan, type Probe } from './types.js';
 
 export interface RpmArgs {
   name: string[];
@@ -26,7 +26,8 @@ export interface RpmFacts {
   updates: boolean;
 }
 
-const rpmOpts = (a: RpmArgs): string => [a.disable_gpg_check ? '--nogpgcheck' : '', ...a.enablerepo.map((r) => `--enablerepo=${shq(r)}`)].filter(Boolean).join(' ');
+const rpmOpts = (a: RpmArgs): string =>
+  [a.disable_gpg_check ? '--nogpgcheck' : '', ...a.enablerepo.map((r) => `--enablerepo=${shq(r)}`)].filter(Boolean).join(' ');
 
 /** dnf and yum: rpm -q reads what is installed, and for latest check-update what is newer, in one round trip. */
 export function rpmProbe(tool: 'dnf' | 'yum', a: RpmArgs): Probe<RpmFacts> {

@@ -23,7 +23,13 @@ export const module = defineOperation({
   plan(before: string, a: Args): Plan<undefined> {
     const result = { before, after: a.selection };
     if (before === a.selection) return { action: 'none', result };
-    return { action: 'modify', changes: [`${before} -> ${a.selection}`], data: undefined, diff: [{ path: `dpkg selection of ${a.name}`, before: `${before}\n`, after: `${a.selection}\n` }], result };
+    return {
+      action: 'modify',
+      changes: [`${before} -> ${a.selection}`],
+      data: undefined,
+      diff: [{ path: `dpkg selection of ${a.name}`, before: `${before}\n`, after: `${a.selection}\n` }],
+      result,
+    };
   },
   async apply(_p, a, ctx) {
     const r = await run(ctx, `echo ${shq(`${a.name} ${a.selection}`)} | dpkg --set-selections`);

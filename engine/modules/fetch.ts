@@ -41,7 +41,10 @@ export const module = defineOperation({
     parse: (r): Remote => (r.rc === 3 ? { missing: true } : r.rc !== 0 ? { error: r.stderr.trim() } : { data: Buffer.from(r.stdout.trim(), 'base64') }),
   }),
   plan(f, a, local): Plan<Buffer> {
-    if ('missing' in f) return a.fail_on_missing ? { action: 'fail', msg: `the remote file does not exist: ${a.src}` } : { action: 'none', result: { msg: `the remote file does not exist, not transferring: ${a.src}` } };
+    if ('missing' in f)
+      return a.fail_on_missing
+        ? { action: 'fail', msg: `the remote file does not exist: ${a.src}` }
+        : { action: 'none', result: { msg: `the remote file does not exist, not transferring: ${a.src}` } };
     if ('error' in f) return { action: 'fail', msg: f.error };
     const result = { dest: local.dest, checksum: sha1(f.data), remote_checksum: sha1(f.data) };
     if (local.before && sha1(local.before) === sha1(f.data)) return { action: 'none', result };

@@ -1,6 +1,6 @@
-import { fileArgs } from './copy.js';
 import { chownSpec, shq } from '../connection/commands.js';
-import { applyMode, ownerDiffers, parseProbe, probeScript, stateText, type RemoteFile } from './lib/files.js';
+import { fileArgs } from './copy.js';
+import { applyMode, ownerDiffers, parseProbe, probeScript, type RemoteFile, stateText } from './lib/files.js';
 import { run } from './lib/remote.js';
 import { defineOperation, type ModuleResult, type Plan } from './types.js';
 
@@ -54,7 +54,8 @@ export const module = defineOperation({
     const tests = a.recurse ? belowTests(a) : [];
     const lines = [probeScript(a.path, false, 'path')];
     // With recurse, find answers in the same round trip whether anything below differs.
-    if (tests.length && a.state !== 'absent') lines.push(`[ -d ${p} ] && [ ! -L ${p} ] && [ -n "$(find ${p} -mindepth 1 \\( ${tests.join(' -o ')} \\) -print -quit)" ] && echo @@below`);
+    if (tests.length && a.state !== 'absent')
+      lines.push(`[ -d ${p} ] && [ ! -L ${p} ] && [ -n "$(find ${p} -mindepth 1 \\( ${tests.join(' -o ')} \\) -print -quit)" ] && echo @@below`);
     if (a.state === 'hard' && a.src) lines.push(probeScript(a.src, false, 'src'), `[ ${p} -ef ${shq(a.src)} ] && echo @@same`);
     return {
       command: `${lines.join('\n')}\ntrue`,
@@ -82,7 +83,8 @@ export const module = defineOperation({
     const attrs = (exists: boolean): void => {
       const R = args.recurse && isDir ? '-R ' : '';
       if (wantMode && (!exists || wantMode !== cur.mode || below)) cmds.push(`chmod ${R}${args.mode && !isOctal(args.mode) ? shq(args.mode) : wantMode} ${p}`);
-      if ((args.owner || args.group) && (!exists || ownerDiffers(cur, args.owner, args.group) || below)) cmds.push(`chown ${R}${chownSpec(args.owner, args.group)} ${p}`);
+      if ((args.owner || args.group) && (!exists || ownerDiffers(cur, args.owner, args.group) || below))
+        cmds.push(`chown ${R}${chownSpec(args.owner, args.group)} ${p}`);
     };
     const fail = (msg: string, extra: ModuleResult = {}): Plan<string[]> => ({ action: 'fail', msg, result: { path: args.path, ...extra } });
     let after: RemoteFile = { ...cur };
@@ -107,7 +109,13 @@ export const module = defineOperation({
         // Ansible's touch always updates the times, so it always reports changed.
         cmds.push(`touch ${p}`);
         attrs(cur.exists);
-        after = { exists: true, type: cur.type ?? 'file', mode: wantMode ?? cur.mode ?? '0644', owner: args.owner ?? cur.owner, group: args.group ?? cur.group };
+        after = {
+          exists: true,
+          type: cur.type ?? 'file',
+          mode: wantMode ?? cur.mode ?? '0644',
+          owner: args.owner ?? cur.owner,
+          group: args.group ?? cur.group,
+        };
         break;
       case 'link': {
         const right = cur.exists && cur.type === 'link' && cur.linkTarget === args.src;
@@ -116,7 +124,8 @@ export const module = defineOperation({
           cmds.push(`rm -rf ${p}`);
         }
         if (!right) cmds.push(`ln -s ${shq(args.src!)} ${p}`);
-        if ((args.owner || args.group) && (!cur.exists || ownerDiffers(cur, args.owner, args.group))) cmds.push(`chown -h ${chownSpec(args.owner, args.group)} ${p}`);
+        if ((args.owner || args.group) && (!cur.exists || ownerDiffers(cur, args.owner, args.group)))
+          cmds.push(`chown -h ${chownSpec(args.owner, args.group)} ${p}`);
         after = { exists: true, type: 'link', linkTarget: args.src, owner: args.owner ?? cur.owner, group: args.group ?? cur.group, mode: cur.mode };
         break;
       }

@@ -1,9 +1,17 @@
-import { defineAction } from './types.js';
 import { shq } from '../connection/commands.js';
 import { run } from './lib/remote.js';
+import { defineAction } from './types.js';
 
 /** Remote: sh, findutils find, coreutils stat. */
-export const module = defineAction<{ paths: string[]; patterns: string[]; file_type: string; recurse: boolean; hidden: boolean; contains?: string; excludes: string[] }>({
+export const module = defineAction<{
+  paths: string[];
+  patterns: string[];
+  file_type: string;
+  recurse: boolean;
+  hidden: boolean;
+  contains?: string;
+  excludes: string[];
+}>({
   kind: 'action',
   name: 'find',
   description: 'Lists files under paths that match name patterns, type and content.',
@@ -23,13 +31,20 @@ export const module = defineAction<{ paths: string[]; patterns: string[]; file_t
     const excl = args.excludes.map((p) => `! -name ${shq(p)}`).join(' ');
     const hidden = args.hidden ? '' : "! -name '.*'";
     const depth = args.recurse ? '' : '-maxdepth 1';
-    const grep = args.contains ? ` | while IFS= read -r f; do p=\${f#*|}; p=\${p#*|}; p=\${p#*|}; p=\${p#*|}; grep -qE ${shq(args.contains)} "$p" 2>/dev/null && echo "$f"; done` : '';
-    const script = args.paths.map((p) => `find ${shq(p)} -mindepth 1 ${depth} ${type} \\( ${names} \\) ${excl} ${hidden} -printf '%s|%T@|%m|%u|%p\\n' 2>/dev/null${grep}`).join('; ');
+    const grep = args.contains
+      ? ` | while IFS= read -r f; do p=\${f#*|}; p=\${p#*|}; p=\${p#*|}; p=\${p#*|}; grep -qE ${shq(args.contains)} "$p" 2>/dev/null && echo "$f"; done`
+      : '';
+    const script = args.paths
+      .map((p) => `find ${shq(p)} -mindepth 1 ${depth} ${type} \\( ${names} \\) ${excl} ${hidden} -printf '%s|%T@|%m|%u|%p\\n' 2>/dev/null${grep}`)
+      .join('; ');
     const r = await run(ctx, script);
-    const files = r.stdout.split('\n').filter(Boolean).map((l) => {
-      const [size, mtime, mode, pw_name, ...path] = l.split('|');
-      return { path: path.join('|'), size: Number(size), mtime: Number(mtime), mode: mode!.padStart(4, '0'), pw_name };
-    });
+    const files = r.stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => {
+        const [size, mtime, mode, pw_name, ...path] = l.split('|');
+        return { path: path.join('|'), size: Number(size), mtime: Number(mtime), mode: mode!.padStart(4, '0'), pw_name };
+      });
     return { changed: false, files, matched: files.length, examined: files.length, msg: 'All paths examined' };
   },
 });

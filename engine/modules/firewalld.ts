@@ -1,7 +1,12 @@
-import { applyUnit, planUnit, unitProbe, type ServiceArgs, type UnitFacts } from './systemd.js';
+import { applyUnit, planUnit, type ServiceArgs, type UnitFacts, unitProbe } from './systemd.js';
 import { defineOperation, type Plan } from './types.js';
 
-const unitArgs = (state: 'enabled' | 'disabled'): ServiceArgs => ({ name: 'firewalld', state: state === 'enabled' ? 'started' : 'stopped', enabled: state === 'enabled', daemon_reload: false });
+const unitArgs = (state: 'enabled' | 'disabled'): ServiceArgs => ({
+  name: 'firewalld',
+  state: state === 'enabled' ? 'started' : 'stopped',
+  enabled: state === 'enabled',
+  daemon_reload: false,
+});
 
 /**
  * tsplay's firewalld covers what the runbooks need: the daemon on or off (and
@@ -21,7 +26,10 @@ export const module = defineOperation({
     };
   },
   plan(f, a, _p, mode): Plan<string[]> {
-    if (!f) return a.state === 'enabled' ? { action: 'fail', msg: `firewalld is not installed on ${mode.host}` } : { action: 'none', result: { msg: 'firewalld is not installed' } };
+    if (!f)
+      return a.state === 'enabled'
+        ? { action: 'fail', msg: `firewalld is not installed on ${mode.host}` }
+        : { action: 'none', result: { msg: 'firewalld is not installed' } };
     return planUnit(f, unitArgs(a.state), mode);
   },
   apply: (p, _a, ctx) => applyUnit(p.data, 'firewalld', ctx),

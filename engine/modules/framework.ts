@@ -1,5 +1,5 @@
-import type { Change, Module, ModuleContext, ModuleResult, Operation, Plan } from './types.js';
 import { run } from './lib/remote.js';
+import type { Change, Module, ModuleContext, ModuleResult, Operation, Plan } from './types.js';
 
 /**
  * Runs a module on one host. For an operation: probe, plan, then apply unless

@@ -1,8 +1,8 @@
-import { fileArgs } from './copy.js';
 import { chownSpec, shq, tempBeside } from '../connection/commands.js';
+import { fileArgs } from './copy.js';
 import { applyMode, ownerDiffers, parseProbe, probeScript, type RemoteFile } from './lib/files.js';
-import { defineOperation, type Plan } from './types.js';
 import { run } from './lib/remote.js';
+import { defineOperation, type Plan } from './types.js';
 
 /**
  * Downloads on the host (as Ansible does), with curl or wget; checksum as
@@ -37,7 +37,10 @@ export const module = defineOperation({
     headers: { type: 'dict' },
     ...fileArgs,
   },
-  preflight: (a) => (typeof a.checksum === 'string' && !/^(sha256|sha1|md5|sha512):[0-9a-fA-F]+$/.test(a.checksum) ? [`checksum must look like 'sha256:HEX', got '${a.checksum}'`] : []),
+  preflight: (a) =>
+    typeof a.checksum === 'string' && !/^(sha256|sha1|md5|sha512):[0-9a-fA-F]+$/.test(a.checksum)
+      ? [`checksum must look like 'sha256:HEX', got '${a.checksum}'`]
+      : [],
   probe(a: Args) {
     const [algo] = algoOf(a);
     const d = shq(a.dest);
@@ -59,12 +62,16 @@ export const module = defineOperation({
     const d = shq(a.dest);
     const steps: string[] = [];
     if (needDownload) {
-      const hdr = Object.entries(a.headers ?? {}).map(([k, v]) => `-H ${shq(`${k}: ${v}`)}`).join(' ');
+      const hdr = Object.entries(a.headers ?? {})
+        .map(([k, v]) => `-H ${shq(`${k}: ${v}`)}`)
+        .join(' ');
       steps.push(
         `tmp=$(mktemp ${shq(tempBeside(a.dest))}) || exit 1`,
         `trap 'rm -f "$tmp"' EXIT`,
         `if command -v curl >/dev/null; then curl -fsSL --connect-timeout ${a.timeout} ${hdr} -o "$tmp" ${shq(a.url)} 2>&1 || exit 4; elif command -v wget >/dev/null; then wget -q -T ${a.timeout} -O "$tmp" ${shq(a.url)} 2>&1 || exit 4; else echo 'neither curl nor wget is installed' >&2; exit 5; fi`,
-        want ? `got=$(${algo}sum < "$tmp" | cut -d' ' -f1); [ "$got" = ${shq(want.toLowerCase())} ] || { echo "checksum mismatch: expected ${want}, got $got"; exit 6; }` : ':',
+        want
+          ? `got=$(${algo}sum < "$tmp" | cut -d' ' -f1); [ "$got" = ${shq(want.toLowerCase())} ] || { echo "checksum mismatch: expected ${want}, got $got"; exit 6; }`
+          : ':',
         `chmod ${wantMode ?? cur.mode ?? '0644'} "$tmp"`,
         `mv -f "$tmp" ${d}`,
         `trap - EXIT`,
@@ -74,7 +81,11 @@ export const module = defineOperation({
     if (own) steps.push(`chown ${own} ${d}`);
     return {
       action: cur.exists ? 'modify' : 'create',
-      changes: [...(needDownload ? [`download ${a.url}`] : []), ...(modeDiffers ? [`mode ${cur.mode ?? '-'} -> ${wantMode}`] : []), ...(ownerChange ? ['owner'] : [])],
+      changes: [
+        ...(needDownload ? [`download ${a.url}`] : []),
+        ...(modeDiffers ? [`mode ${cur.mode ?? '-'} -> ${wantMode}`] : []),
+        ...(ownerChange ? ['owner'] : []),
+      ],
       data: steps.join('\n'),
       diff: [{ path: a.dest, before: cur.exists ? `present (${cur.size} bytes)\n` : 'absent\n', after: `downloaded from ${a.url}\n` }],
       result,

@@ -16,7 +16,12 @@ export const module = defineAction<{ _raw_params?: string; file?: string; dir?: 
     const bases = [...ctx.searchPaths.files.map((p) => p.replace(/\/files$/, '/vars')), ...ctx.searchPaths.files];
     const path = isAbsolute(target) ? target : bases.map((b) => join(b, target)).find((p) => existsSync(p));
     if (!path || !existsSync(path)) return { failed: true, msg: `Could not find or access '${target}'` };
-    const files = args.dir ? readdirSync(path).filter((f) => /\.(ya?ml|json)$/.test(f)).sort().map((f) => join(path, f)) : [path];
+    const files = args.dir
+      ? readdirSync(path)
+          .filter((f) => /\.(ya?ml|json)$/.test(f))
+          .sort()
+          .map((f) => join(path, f))
+      : [path];
     const vars: Record<string, unknown> = {};
     for (const f of files) {
       const d = loadYamlFile(f);

@@ -1,6 +1,6 @@
-import { fileArgs } from './copy.js';
 import { pyRe } from '../template/regex.js';
-import { editOperation, type EditArgs } from './lib/content.js';
+import { fileArgs } from './copy.js';
+import { type EditArgs, editOperation } from './lib/content.js';
 import { fromLines, toLines } from './lib/text.js';
 import { defineOperation } from './types.js';
 
@@ -40,45 +40,61 @@ export const module = defineOperation({
   preflight: (a) => {
     const out: string[] = [];
     if (a.state !== 'absent' && a.line === undefined) out.push("state=present needs 'line'");
-    if (a.state === 'absent' && a.line === undefined && a.regexp === undefined && a.search_string === undefined) out.push("state=absent needs 'line', 'regexp' or 'search_string'");
+    if (a.state === 'absent' && a.line === undefined && a.regexp === undefined && a.search_string === undefined)
+      out.push("state=absent needs 'line', 'regexp' or 'search_string'");
     if (a.backrefs === true && a.regexp === undefined) out.push("backrefs needs 'regexp'");
     if (a.insertafter !== undefined && a.insertbefore !== undefined) out.push("'insertafter' and 'insertbefore' are mutually exclusive");
     return out;
   },
-  ...editOperation<Args>((a) => a, (args) => {
-    const re = args.regexp !== undefined ? pyRe(args.regexp) : undefined;
-    const matches = (l: string): boolean => (re ? re.test(l) : args.search_string !== undefined ? l.includes(args.search_string) : l === args.line);
-    return (text) => {
-      const lines = toLines(text);
-      if (args.state === 'absent') return fromLines(lines.filter((l) => !matches(l)));
-      const line = args.line!;
-      let found = -1;
-      for (let i = 0; i < lines.length; i++) if (matches(lines[i]!)) {
-        found = i;
-        if (args.firstmatch) break;
-      }
-      if (found >= 0) {
-        // Python's match.expand(line): the line with \1 or \g<name> taken from the match.
-        const m = re ? re.exec(lines[found]!) : null;
-        const replaced = args.backrefs && m ? line.replace(/\\(\d+)|\\g<(\w+)>/g, (_s, n: string | undefined, name: string | undefined) => (n !== undefined ? (m[Number(n)] ?? '') : (m.groups?.[name!] ?? ''))) : line;
-        if (lines[found] !== replaced) lines[found] = replaced;
-        return fromLines(lines);
-      }
-      if (args.backrefs) return text;
-      // With a regexp that matches nothing, an identical line elsewhere still counts as present.
-      if ((re || args.search_string !== undefined) && lines.includes(line)) return text;
-      if (args.insertbefore === 'BOF' || args.insertafter === 'BOF') return fromLines([line, ...lines]);
-      const anchor = args.insertafter !== undefined && args.insertafter !== 'EOF' ? pyRe(args.insertafter) : args.insertbefore !== undefined ? pyRe(args.insertbefore) : undefined;
-      let at = -1;
-      if (anchor) {
-        for (let i = 0; i < lines.length; i++) if (anchor.test(lines[i]!)) {
-          at = args.insertafter !== undefined ? i + 1 : i;
-          if (args.firstmatch || args.insertbefore !== undefined) break;
+  ...editOperation<Args>(
+    (a) => a,
+    (args) => {
+      const re = args.regexp !== undefined ? pyRe(args.regexp) : undefined;
+      const matches = (l: string): boolean => (re ? re.test(l) : args.search_string !== undefined ? l.includes(args.search_string) : l === args.line);
+      return (text) => {
+        const lines = toLines(text);
+        if (args.state === 'absent') return fromLines(lines.filter((l) => !matches(l)));
+        const line = args.line!;
+        let found = -1;
+        for (let i = 0; i < lines.length; i++)
+          if (matches(lines[i]!)) {
+            found = i;
+            if (args.firstmatch) break;
+          }
+        if (found >= 0) {
+          // Python's match.expand(line): the line with \1 or \g<name> taken from the match.
+          const m = re ? re.exec(lines[found]!) : null;
+          const replaced =
+            args.backrefs && m
+              ? line.replace(/\\(\d+)|\\g<(\w+)>/g, (_s, n: string | undefined, name: string | undefined) =>
+                  n !== undefined ? (m[Number(n)] ?? '') : (m.groups?.[name!] ?? ''),
+                )
+              : line;
+          if (lines[found] !== replaced) lines[found] = replaced;
+          return fromLines(lines);
         }
-      }
-      if (at < 0) lines.push(line);
-      else lines.splice(at, 0, line);
-      return fromLines(lines);
-    };
-  }),
+        if (args.backrefs) return text;
+        // With a regexp that matches nothing, an identical line elsewhere still counts as present.
+        if ((re || args.search_string !== undefined) && lines.includes(line)) return text;
+        if (args.insertbefore === 'BOF' || args.insertafter === 'BOF') return fromLines([line, ...lines]);
+        const anchor =
+          args.insertafter !== undefined && args.insertafter !== 'EOF'
+            ? pyRe(args.insertafter)
+            : args.insertbefore !== undefined
+              ? pyRe(args.insertbefore)
+              : undefined;
+        let at = -1;
+        if (anchor) {
+          for (let i = 0; i < lines.length; i++)
+            if (anchor.test(lines[i]!)) {
+              at = args.insertafter !== undefined ? i + 1 : i;
+              if (args.firstmatch || args.insertbefore !== undefined) break;
+            }
+        }
+        if (at < 0) lines.push(line);
+        else lines.splice(at, 0, line);
+        return fromLines(lines);
+      };
+    },
+  ),
 });

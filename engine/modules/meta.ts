@@ -1,6 +1,16 @@
 import { defineAction } from './types.js';
 
-const ACTIONS = ['flush_handlers', 'end_play', 'end_host', 'noop', 'clear_facts', 'clear_host_errors', 'refresh_inventory', 'reset_connection', 'end_batch'] as const;
+const ACTIONS = [
+  'flush_handlers',
+  'end_play',
+  'end_host',
+  'noop',
+  'clear_facts',
+  'clear_host_errors',
+  'refresh_inventory',
+  'reset_connection',
+  'end_batch',
+] as const;
 
 /** The executor carries out meta actions itself; this file holds the schema and the docs. */
 export const module = defineAction<{ _raw_params: string }>({
@@ -10,7 +20,10 @@ export const module = defineAction<{ _raw_params: string }>({
   args: {},
   freeForm: true,
   check: 'run',
-  preflight: (a) => (ACTIONS.includes(String(a._raw_params ?? '').trim() as (typeof ACTIONS)[number]) ? [] : [`expected one of ${ACTIONS.join(', ')}, got '${a._raw_params ?? ''}'`]),
+  preflight: (a) =>
+    ACTIONS.includes(String(a._raw_params ?? '').trim() as (typeof ACTIONS)[number])
+      ? []
+      : [`expected one of ${ACTIONS.join(', ')}, got '${a._raw_params ?? ''}'`],
   async run() {
     return { changed: false, skipped: true };
   },

@@ -95,7 +95,13 @@ export const module = defineOperation({
       action: 'modify',
       changes: [...persist, ...(load ? [load] : [])],
       data: { persist, load },
-      diff: [{ path: `kernel module ${n}`, before: `loaded: ${present}\n${persistent(f.conf !== undefined)}`, after: `loaded: ${a.state === 'present'}\n${persistent(a.persistent === 'present' || (a.persistent === 'disabled' && f.conf !== undefined))}` }],
+      diff: [
+        {
+          path: `kernel module ${n}`,
+          before: `loaded: ${present}\n${persistent(f.conf !== undefined)}`,
+          after: `loaded: ${a.state === 'present'}\n${persistent(a.persistent === 'present' || (a.persistent === 'disabled' && f.conf !== undefined))}`,
+        },
+      ],
       result,
       failure: loadError,
     };

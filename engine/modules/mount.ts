@@ -1,5 +1,5 @@
 import { shq } from '../connection/commands.js';
-import { applyWithLive, fileAndProbe, planEdit, withLive, type LiveChange } from './lib/content.js';
+import { applyWithLive, fileAndProbe, type LiveChange, planEdit, withLive } from './lib/content.js';
 import { fromLines, toLines } from './lib/text.js';
 import { defineOperation } from './types.js';
 
@@ -36,10 +36,13 @@ export const module = defineOperation({
     state: { type: 'str', required: true, choices: ['mounted', 'unmounted', 'present', 'absent', 'remounted', 'commented'] },
     fstab: { type: 'path', default: '/etc/fstab' },
   },
-  preflight: (a) => ((a.state === 'mounted' || a.state === 'present') && (a.src === undefined || a.fstype === undefined) ? [`state=${a.state} needs 'src' and 'fstype'`] : []),
+  preflight: (a) =>
+    (a.state === 'mounted' || a.state === 'present') && (a.src === undefined || a.fstype === undefined) ? [`state=${a.state} needs 'src' and 'fstype'`] : [],
   probe: (a: Args) =>
-    fileAndProbe(a.fstab, isSwap(a) ? 'tail -n +2 /proc/swaps 2>/dev/null | wc -l' : `findmnt -rn ${shq(a.path)} >/dev/null 2>&1 && echo mounted || echo no`, (out) =>
-      isSwap(a) ? Number(out.trim()) > 0 : out.includes('mounted'),
+    fileAndProbe(
+      a.fstab,
+      isSwap(a) ? 'tail -n +2 /proc/swaps 2>/dev/null | wc -l' : `findmnt -rn ${shq(a.path)} >/dev/null 2>&1 && echo mounted || echo no`,
+      (out) => (isSwap(a) ? Number(out.trim()) > 0 : out.includes('mounted')),
     ),
   plan(f, a: Args) {
     const swap = isSwap(a);
@@ -49,16 +52,21 @@ export const module = defineOperation({
       return swap ? fields[2] === 'swap' && (a.src === undefined || fields[0] === a.src) : fields[1] === a.path;
     };
     const entry = `${a.src} ${a.path} ${a.fstype} ${a.opts} ${a.dump} ${a.passno}`;
-    const filePlan = planEdit(f.file, { path: a.fstab, create: true }, (text) => {
-      const lines = toLines(text);
-      if (a.state === 'absent') return fromLines(lines.filter((l) => !matches(l)));
-      if (a.state === 'commented') return fromLines(lines.map((l) => (matches(l) ? `# ${l}` : l)));
-      if (a.state === 'unmounted' || a.state === 'remounted') return text;
-      const i = lines.findIndex(matches);
-      if (i < 0) return fromLines([...lines, entry]);
-      if (lines[i]!.trim().split(/\s+/).join(' ') !== entry) lines[i] = entry;
-      return fromLines(lines);
-    }, { name: a.path, fstype: a.fstype, opts: a.opts });
+    const filePlan = planEdit(
+      f.file,
+      { path: a.fstab, create: true },
+      (text) => {
+        const lines = toLines(text);
+        if (a.state === 'absent') return fromLines(lines.filter((l) => !matches(l)));
+        if (a.state === 'commented') return fromLines(lines.map((l) => (matches(l) ? `# ${l}` : l)));
+        if (a.state === 'unmounted' || a.state === 'remounted') return text;
+        const i = lines.findIndex(matches);
+        if (i < 0) return fromLines([...lines, entry]);
+        if (lines[i]!.trim().split(/\s+/).join(' ') !== entry) lines[i] = entry;
+        return fromLines(lines);
+      },
+      { name: a.path, fstype: a.fstype, opts: a.opts },
+    );
     const mounted = f.extra ?? false;
     let cmd: string | undefined;
     if (swap && (a.state === 'absent' || a.state === 'commented' || a.state === 'unmounted') && mounted) cmd = a.src ? `swapoff ${shq(a.src)}` : 'swapoff -a';

@@ -1,5 +1,5 @@
-import { aptApply, aptDefaults, aptPlan, aptProbe, type AptFacts } from './apt.js';
-import { rpmApply, rpmPlan, rpmProbe, type RpmFacts } from './dnf.js';
+import { type AptFacts, aptApply, aptDefaults, aptPlan, aptProbe } from './apt.js';
+import { type RpmFacts, rpmApply, rpmPlan, rpmProbe } from './dnf.js';
 import { run } from './lib/remote.js';
 import { defineOperation, type Plan } from './types.js';
 

@@ -13,6 +13,13 @@ export const module = defineAction<{ seconds?: number; minutes?: number; prompt?
     const ms = ((args.seconds ?? 0) + (args.minutes ?? 0) * 60) * 1000;
     const start = Date.now();
     await new Promise((r) => setTimeout(r, ms));
-    return { changed: false, delta: Math.round((Date.now() - start) / 1000), echo: true, start: new Date(start).toISOString(), stop: new Date().toISOString(), user_input: '' };
+    return {
+      changed: false,
+      delta: Math.round((Date.now() - start) / 1000),
+      echo: true,
+      start: new Date(start).toISOString(),
+      stop: new Date().toISOString(),
+      user_input: '',
+    };
   },
 });

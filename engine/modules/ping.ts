@@ -1,5 +1,5 @@
-import { defineAction } from './types.js';
 import { run } from './lib/remote.js';
+import { defineAction } from './types.js';
 
 export const module = defineAction<{ data: string }>({
   kind: 'action',

@@ -1,5 +1,5 @@
-import { defineAction } from './types.js';
 import { commandResult, run } from './lib/remote.js';
+import { defineAction } from './types.js';
 
 export const module = defineAction<{ _raw_params?: string; executable?: string }>({
   kind: 'action',

@@ -1,6 +1,6 @@
-import { fileArgs } from './copy.js';
 import { pyRe, pyReplacement } from '../template/regex.js';
-import { applyFileChange, fileProbe, planEdit, type EditArgs } from './lib/content.js';
+import { fileArgs } from './copy.js';
+import { applyFileChange, type EditArgs, fileProbe, planEdit } from './lib/content.js';
 import { defineOperation } from './types.js';
 
 /** Python's re.sub with MULTILINE over the file, on the controller. Remote: sh, coreutils. */

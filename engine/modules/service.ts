@@ -1,6 +1,6 @@
 import { shq } from '../connection/commands.js';
 import { run } from './lib/remote.js';
-import { applyUnit, planUnit, serviceArgs, unitProbe, type ServiceArgs, type UnitFacts } from './systemd.js';
+import { applyUnit, planUnit, type ServiceArgs, serviceArgs, type UnitFacts, unitProbe } from './systemd.js';
 import { defineOperation, type Plan } from './types.js';
 
 /** systemd's view of the unit, or where systemd does not run, what SysV `service` says. */
@@ -36,7 +36,16 @@ export const module = defineOperation({
     }
     if (!f.sysv.installed) return { action: 'fail', msg: `${mode.host} has neither systemd nor the service command; cannot manage ${a.name}` };
     const running = f.sysv.running;
-    const action = a.state === 'started' && !running ? 'start' : a.state === 'stopped' && running ? 'stop' : a.state === 'restarted' ? 'restart' : a.state === 'reloaded' ? 'reload' : undefined;
+    const action =
+      a.state === 'started' && !running
+        ? 'start'
+        : a.state === 'stopped' && running
+          ? 'stop'
+          : a.state === 'restarted'
+            ? 'restart'
+            : a.state === 'reloaded'
+              ? 'reload'
+              : undefined;
     const warnings = a.enabled !== undefined ? [`enabled is not managed for ${a.name} on a host without systemd`] : [];
     const result = { name: a.name, state: a.state };
     if (!action) return { action: 'none', result, warnings };

@@ -1,5 +1,5 @@
-import { defineAction } from './types.js';
 import { parseKvText } from '../load/kv.js';
+import { defineAction } from './types.js';
 
 export const module = defineAction<Record<string, unknown>>({
   kind: 'action',
@@ -10,7 +10,8 @@ export const module = defineAction<Record<string, unknown>>({
   extraArgs: true,
   freeForm: true,
   check: 'run',
-  preflight: (a) => (Object.keys(a).filter((k) => k !== 'cacheable' && k !== '_raw_params').length || a._raw_params ? [] : ['set_fact needs at least one variable']),
+  preflight: (a) =>
+    Object.keys(a).filter((k) => k !== 'cacheable' && k !== '_raw_params').length || a._raw_params ? [] : ['set_fact needs at least one variable'],
   async run(args) {
     const facts: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(args)) if (k !== 'cacheable' && k !== '_raw_params') facts[k] = v;

@@ -1,12 +1,12 @@
-import { defineAction, type ModuleResult } from './types.js';
 import { run } from './lib/remote.js';
+import { defineAction, type ModuleResult } from './types.js';
 
 /**
  * Everything in one remote shell script (one round trip), printed as key=value
  * lines and decided on the controller. Remote: POSIX sh, coreutils, iproute2
  * (ip) for addresses; /etc/os-release for the distribution.
  */
-const SCRIPT = String.raw`
+const SCRIPT = `
 echo "hostname=$(hostname -s 2>/dev/null || cat /proc/sys/kernel/hostname)"
 echo "fqdn=$(hostname -f 2>/dev/null || hostname)"
 echo "kernel=$(uname -r)"
@@ -33,11 +33,33 @@ echo "python=$(command -v python3 2>/dev/null)"
 `;
 
 const FAMILY: Record<string, string> = {
-  debian: 'Debian', ubuntu: 'Debian', linuxmint: 'Debian', raspbian: 'Debian',
-  rhel: 'RedHat', centos: 'RedHat', rocky: 'RedHat', almalinux: 'RedHat', fedora: 'RedHat', ol: 'RedHat', amzn: 'RedHat',
-  sles: 'Suse', opensuse: 'Suse', 'opensuse-leap': 'Suse', alpine: 'Alpine', arch: 'Archlinux',
+  debian: 'Debian',
+  ubuntu: 'Debian',
+  linuxmint: 'Debian',
+  raspbian: 'Debian',
+  rhel: 'RedHat',
+  centos: 'RedHat',
+  rocky: 'RedHat',
+  almalinux: 'RedHat',
+  fedora: 'RedHat',
+  ol: 'RedHat',
+  amzn: 'RedHat',
+  sles: 'Suse',
+  opensuse: 'Suse',
+  'opensuse-leap': 'Suse',
+  alpine: 'Alpine',
+  arch: 'Archlinux',
 };
-const DIST: Record<string, string> = { debian: 'Debian', ubuntu: 'Ubuntu', centos: 'CentOS', rocky: 'Rocky', rhel: 'RedHat', almalinux: 'AlmaLinux', fedora: 'Fedora', alpine: 'Alpine' };
+const DIST: Record<string, string> = {
+  debian: 'Debian',
+  ubuntu: 'Ubuntu',
+  centos: 'CentOS',
+  rocky: 'Rocky',
+  rhel: 'RedHat',
+  almalinux: 'AlmaLinux',
+  fedora: 'Fedora',
+  alpine: 'Alpine',
+};
 
 export function parseFacts(out: string): Record<string, unknown> {
   const kv = new Map<string, string>();
@@ -54,7 +76,8 @@ export function parseFacts(out: string): Record<string, unknown> {
   }
   const id = kv.get('os_id') ?? '';
   const family = FAMILY[id] ?? FAMILY[(kv.get('os_like') ?? '').split(' ')[0] ?? ''] ?? kv.get('system') ?? 'Linux';
-  const version = id === 'debian' && kv.get('debian_version') && /^\d/.test(kv.get('debian_version')!) ? kv.get('debian_version')! : (kv.get('os_version') ?? '');
+  const version =
+    id === 'debian' && kv.get('debian_version') && /^\d/.test(kv.get('debian_version')!) ? kv.get('debian_version')! : (kv.get('os_version') ?? '');
   const defDev = kv.get('default_dev');
   const def = addrs.find((a) => a.iface === defDev) ?? addrs.find((a) => a.iface !== 'lo') ?? addrs[0];
   const mgr = kv.get('pkg_mgr');

@@ -1,4 +1,4 @@
-import { checkCommand, commandArgs, runCommand, type CommandArgs } from './command.js';
+import { type CommandArgs, checkCommand, commandArgs, runCommand } from './command.js';
 import { defineAction } from './types.js';
 
 export const module = defineAction<CommandArgs & { executable?: string }>({

@@ -1,6 +1,6 @@
-import { defineAction } from './types.js';
 import { shq } from '../connection/commands.js';
 import { run } from './lib/remote.js';
+import { defineAction } from './types.js';
 
 /** Remote: sh, coreutils base64. */
 export const module = defineAction<{ src: string }>({

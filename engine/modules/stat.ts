@@ -1,6 +1,6 @@
-import { defineAction } from './types.js';
 import { shq } from '../connection/commands.js';
 import { run } from './lib/remote.js';
+import { defineAction } from './types.js';
 
 /** Remote: POSIX sh and coreutils stat, readlink, sha1sum. */
 export const module = defineAction<{ path: string; get_checksum: boolean; follow: boolean; checksum_algorithm: string }>({
@@ -34,7 +34,14 @@ export const module = defineAction<{ path: string; get_checksum: boolean; follow
       isdir: type === 'directory',
       isreg: type!.startsWith('regular'),
       islnk: type === 'symbolic link',
-      pw_name, gr_name, uid: Number(uid), gid: Number(gid), size: Number(size), mtime: Number(mtime), inode: Number(inode), nlink: Number(nlink),
+      pw_name,
+      gr_name,
+      uid: Number(uid),
+      gid: Number(gid),
+      size: Number(size),
+      mtime: Number(mtime),
+      inode: Number(inode),
+      nlink: Number(nlink),
     };
     if (extra.link) stat.lnk_source = stat.lnk_target = extra.link;
     if (extra.sum) stat.checksum = extra.sum;

@@ -43,25 +43,34 @@ export const module = defineOperation({
     }),
   plan(f, a: Args) {
     const key = keyOf(a);
-    const filePlan = planEdit(f.file, { path: a.sysctl_file, create: true }, (text) => {
-      const lines = toLines(text);
-      const re = new RegExp(`^\\s*${key.replace(/\./g, '[./]')}\\s*=`);
-      const idx = lines.findIndex((l) => re.test(l));
-      if (a.state === 'absent') return fromLines(lines.filter((l) => !re.test(l)));
-      const line = `${key}=${a.value}`;
-      if (idx < 0) return fromLines([...lines, line]);
-      const rest = lines.filter((l, i) => !re.test(l) || i === idx);
-      const cur = lines[idx]!.split('=').slice(1).join('=');
-      if (norm(cur) !== norm(a.value!)) rest[rest.findIndex((l) => re.test(l))] = line;
-      return fromLines(rest);
-    }, { name: key, value: a.value });
+    const filePlan = planEdit(
+      f.file,
+      { path: a.sysctl_file, create: true },
+      (text) => {
+        const lines = toLines(text);
+        const re = new RegExp(`^\\s*${key.replace(/\./g, '[./]')}\\s*=`);
+        const idx = lines.findIndex((l) => re.test(l));
+        if (a.state === 'absent') return fromLines(lines.filter((l) => !re.test(l)));
+        const line = `${key}=${a.value}`;
+        if (idx < 0) return fromLines([...lines, line]);
+        const rest = lines.filter((l, i) => !re.test(l) || i === idx);
+        const cur = lines[idx]!.split('=').slice(1).join('=');
+        if (norm(cur) !== norm(a.value!)) rest[rest.findIndex((l) => re.test(l))] = line;
+        return fromLines(rest);
+      },
+      { name: key, value: a.value },
+    );
     const running = f.extra;
     if (running && running.rc !== 0 && !a.ignoreerrors && filePlan.action !== 'fail') {
       return { action: 'fail', msg: `${key} cannot be read on this host: ${running.value.trim()} (is its kernel module loaded?)`, result: filePlan.result };
     }
     const differs = running !== undefined && running.rc === 0 && norm(running.value) !== norm(a.value!);
     const live = differs
-      ? { change: `running ${key}: ${norm(running.value)} -> ${norm(a.value!)}`, command: `sysctl -w ${shq(`${key}=${a.value}`)}`, diff: { path: `running ${key}`, before: `${norm(running.value)}\n`, after: `${norm(a.value!)}\n` } }
+      ? {
+          change: `running ${key}: ${norm(running.value)} -> ${norm(a.value!)}`,
+          command: `sysctl -w ${shq(`${key}=${a.value}`)}`,
+          diff: { path: `running ${key}`, before: `${norm(running.value)}\n`, after: `${norm(a.value!)}\n` },
+        }
       : undefined;
     return withLive(filePlan, live);
   },

@@ -27,14 +27,23 @@ const ENABLED = new Set(['enabled', 'enabled-runtime', 'static', 'alias', 'indir
  */
 export function unitProbe(a: ServiceArgs, mode: ProbeMode): Probe<UnitFacts> {
   const reload = a.daemon_reload && !mode.check ? 'systemctl daemon-reload || exit 1; ' : '';
-  const show = a.name ? `systemctl show ${shq(a.name)} -p LoadState -p ActiveState -p SubState -p UnitFileState -p ConditionResult -p ConditionTimestampMonotonic --no-pager` : 'true';
+  const show = a.name
+    ? `systemctl show ${shq(a.name)} -p LoadState -p ActiveState -p SubState -p UnitFileState -p ConditionResult -p ConditionTimestampMonotonic --no-pager`
+    : 'true';
   return {
     command: `if [ ! -d /run/systemd/system ]; then echo "NOSYSTEMD=$(cat /proc/1/comm 2>/dev/null)"; exit 0; fi; ${reload}${show}`,
     parse: (r) => {
       const nos = /NOSYSTEMD=(.*)/.exec(r.stdout);
       if (nos) return { noSystemd: nos[1] || 'unknown', props: {} };
       if (r.rc !== 0) return { error: r.stderr.trim(), props: {} };
-      return { props: Object.fromEntries(r.stdout.split('\n').filter(Boolean).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)])) };
+      return {
+        props: Object.fromEntries(
+          r.stdout
+            .split('\n')
+            .filter(Boolean)
+            .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+        ),
+      };
     },
   };
 }
@@ -52,7 +61,14 @@ export function planUnit(f: UnitFacts, a: ServiceArgs, mode: ProbeMode): Plan<st
   const masked = props.LoadState === 'masked' || unitFile === 'masked';
   if (props.LoadState === 'not-found' && (a.state || a.enabled !== undefined || a.masked === true)) {
     // In check mode the package that brings the unit may only be predicted, not installed.
-    if (mode.check) return { action: 'modify', changes: [`${name} (not installed yet)`], data: [], result: { name, state: a.state }, warnings: [`${name} is not installed on ${mode.host} yet; check mode assumes an earlier task installs it`] };
+    if (mode.check)
+      return {
+        action: 'modify',
+        changes: [`${name} (not installed yet)`],
+        data: [],
+        result: { name, state: a.state },
+        warnings: [`${name} is not installed on ${mode.host} yet; check mode assumes an earlier task installs it`],
+      };
     return { action: 'fail', msg: `Could not find the requested service ${name}: host` };
   }
   const cmds: string[] = [];
@@ -65,7 +81,8 @@ export function planUnit(f: UnitFacts, a: ServiceArgs, mode: ProbeMode): Plan<st
   // A unit whose start condition was already found unmet (chrony without CAP_SYS_TIME
   // in a container) stays inactive after every start: starting again changes nothing.
   const conditionUnmet = props.ConditionResult === 'no' && props.ConditionTimestampMonotonic !== '0';
-  if (a.state === 'started' && !active && conditionUnmet) warnings.push(`${name}: its start condition is not met on ${mode.host}, so it stays inactive (systemctl status ${name})`);
+  if (a.state === 'started' && !active && conditionUnmet)
+    warnings.push(`${name}: its start condition is not met on ${mode.host}, so it stays inactive (systemctl status ${name})`);
   // A unit that failed (docker right after its package installed it with a config that
   // cannot work here) may be at its start limit; clear that before starting it again.
   if ((a.state === 'started' || a.state === 'restarted') && props.ActiveState === 'failed') cmds.push(`systemctl reset-failed ${n}`);
@@ -84,7 +101,13 @@ export function planUnit(f: UnitFacts, a: ServiceArgs, mode: ProbeMode): Plan<st
     action: 'modify',
     changes: cmds,
     data: cmds,
-    diff: [{ path: `service ${name}`, before: `state: ${props.ActiveState}\nenabled: ${unitFile}\nmasked: ${masked}\n`, after: `state: ${after.state}\nenabled: ${after.enabled}\nmasked: ${after.masked}\n` }],
+    diff: [
+      {
+        path: `service ${name}`,
+        before: `state: ${props.ActiveState}\nenabled: ${unitFile}\nmasked: ${masked}\n`,
+        after: `state: ${after.state}\nenabled: ${after.enabled}\nmasked: ${after.masked}\n`,
+      },
+    ],
     result,
     warnings,
   };

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { renderText } from '../template/templar.js';
 import { fileArgs } from './copy.js';
-import { applyFileChange, contentProbe, planContent, type Content, type ContentArgs } from './lib/content.js';
+import { applyFileChange, type Content, type ContentArgs, contentProbe, planContent } from './lib/content.js';
 import { findLocal } from './lib/files.js';
 import { defineOperation } from './types.js';
 

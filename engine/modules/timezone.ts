@@ -28,7 +28,12 @@ export const module = defineOperation({
   plan(f: Facts, a) {
     if (!f.known) return { action: 'fail', msg: `unknown time zone '${a.name}' (not in /usr/share/zoneinfo)` };
     if (f.current === a.name && (f.file === undefined || f.file === a.name)) return { action: 'none' };
-    return { action: 'modify', changes: [`${f.current || '(none)'} -> ${a.name}`], data: undefined, diff: [{ path: 'timezone', before: `${f.current}\n`, after: `${a.name}\n` }] };
+    return {
+      action: 'modify',
+      changes: [`${f.current || '(none)'} -> ${a.name}`],
+      data: undefined,
+      diff: [{ path: 'timezone', before: `${f.current}\n`, after: `${a.name}\n` }],
+    };
   },
   async apply(_p, a, ctx) {
     const r = await run(ctx, `ln -sf ${shq(zonePath(a.name))} /etc/localtime && { [ ! -e /etc/timezone ] || echo ${shq(a.name)} > /etc/timezone; } 2>&1`);

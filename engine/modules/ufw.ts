@@ -12,11 +12,27 @@ export const module = defineOperation({
     parse: (r): { installed: boolean; active: boolean } => ({ installed: !r.stdout.includes('NOUFW'), active: /Status: active/.test(r.stdout) }),
   }),
   plan(f, a: { state: 'enabled' | 'disabled' | 'reset' }, _p, mode): Plan<string> {
-    if (!f.installed) return a.state === 'enabled' ? { action: 'fail', msg: `ufw is not installed on ${mode.host}` } : { action: 'none', result: { msg: 'ufw is not installed' } };
+    if (!f.installed)
+      return a.state === 'enabled'
+        ? { action: 'fail', msg: `ufw is not installed on ${mode.host}` }
+        : { action: 'none', result: { msg: 'ufw is not installed' } };
     const status = f.active ? 'active' : 'inactive';
-    const cmd = a.state === 'enabled' && !f.active ? 'ufw --force enable' : a.state === 'disabled' && f.active ? 'ufw disable' : a.state === 'reset' ? 'ufw --force reset' : undefined;
+    const cmd =
+      a.state === 'enabled' && !f.active
+        ? 'ufw --force enable'
+        : a.state === 'disabled' && f.active
+          ? 'ufw disable'
+          : a.state === 'reset'
+            ? 'ufw --force reset'
+            : undefined;
     if (!cmd) return { action: 'none', result: { status } };
-    return { action: 'modify', changes: [cmd], data: cmd, diff: [{ path: 'ufw', before: `${status}\n`, after: `${a.state === 'enabled' ? 'active' : 'inactive'}\n` }], result: { status } };
+    return {
+      action: 'modify',
+      changes: [cmd],
+      data: cmd,
+      diff: [{ path: 'ufw', before: `${status}\n`, after: `${a.state === 'enabled' ? 'active' : 'inactive'}\n` }],
+      result: { status },
+    };
   },
   async apply(p, _a, ctx) {
     const r = await run(ctx, `${p.data} 2>&1`);

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { chownSpec, shq } from '../connection/commands.js';
-import { defineOperation, type Plan } from './types.js';
 import { findLocal } from './lib/files.js';
 import { run } from './lib/remote.js';
+import { defineOperation, type Plan } from './types.js';
 
 /**
  * tar.gz/tgz/tar.xz/tar and zip. Idempotent by `creates`, or else by comparing the
@@ -81,12 +81,20 @@ export const module = defineOperation({
     if ('error' in f) return { action: 'fail', msg: `cannot read archive ${args.src}: ${f.error}` };
     const result = { dest: args.dest, src: args.src };
     if (!f.differs) return { action: 'none', result };
-    return { action: 'modify', changes: [f.differs], data: undefined, diff: [{ path: args.dest, before: `${f.differs}\n`, after: `unpacked ${basename(args.src)}\n` }], result };
+    return {
+      action: 'modify',
+      changes: [f.differs],
+      data: undefined,
+      diff: [{ path: args.dest, before: `${f.differs}\n`, after: `unpacked ${basename(args.src)}\n` }],
+      result,
+    };
   },
   async apply(_p, args, ctx, prep) {
     const a = shq(prep.archive);
     const d = shq(args.dest);
-    const extract = isZip(args.src) ? `unzip -o -q ${args.extra_opts.map(shq).join(' ')} ${a} -d ${d}` : `tar -xf ${a} -C ${d} ${args.extra_opts.map(shq).join(' ')}`;
+    const extract = isZip(args.src)
+      ? `unzip -o -q ${args.extra_opts.map(shq).join(' ')} ${a} -d ${d}`
+      : `tar -xf ${a} -C ${d} ${args.extra_opts.map(shq).join(' ')}`;
     const spec = chownSpec(args.owner, args.group);
     const own = spec ? ` && chown -R ${spec} ${d}` : '';
     const r = await run(ctx, `${extract}${own} 2>&1; rc=$?; ${prep.uploaded ? `rm -f ${a};` : ''} exit $rc`);

@@ -52,7 +52,9 @@ async function run(args: Args, ctx: ModuleContext): Promise<ModuleResult> {
     body = args.body_format === 'json' && typeof args.body !== 'string' ? JSON.stringify(args.body) : String(args.body);
     if (args.body_format === 'json') headers['Content-Type'] ??= 'application/json';
   }
-  const h = Object.entries(headers).map(([k, v]) => `-H ${shq(`${k}: ${v}`)}`).join(' ');
+  const h = Object.entries(headers)
+    .map(([k, v]) => `-H ${shq(`${k}: ${v}`)}`)
+    .join(' ');
   const cmd = `command -v curl >/dev/null || { echo 'curl is not installed on the host' >&2; exit 5; }; out=$(mktemp); curl -sS -o "$out" -w '%{http_code}' -X ${args.method} ${args.validate_certs ? '' : '-k'} --max-time ${args.timeout} ${h} ${args.user ? `-u ${shq(`${args.user}:${args.password ?? ''}`)}` : ''} ${body !== undefined ? '--data-binary @-' : ''} ${shq(args.url)}; rc=$?; echo; echo '@@body'; base64 -w0 < "$out"; rm -f "$out"; exit $rc`;
   const r = await remote(ctx, cmd, body);
   const [status, rest] = r.stdout.split('\n@@body\n');
@@ -68,7 +70,8 @@ async function run(args: Args, ctx: ModuleContext): Promise<ModuleResult> {
     }
   }
   if (r.rc === 5) return { failed: true, msg: 'curl is not installed on the host' };
-  if (r.rc !== 0 && !code) return { ...result, failed: true, status: -1, msg: `Status code was -1 and not ${args.status_code}: Request failed: ${r.stderr.trim()}` };
+  if (r.rc !== 0 && !code)
+    return { ...result, failed: true, status: -1, msg: `Status code was -1 and not ${args.status_code}: Request failed: ${r.stderr.trim()}` };
   if (!args.status_code.includes(code)) return { ...result, failed: true, msg: `Status code was ${code} and not ${JSON.stringify(args.status_code)}` };
   return { ...result, msg: `OK (${content.length} bytes)` };
 }

@@ -68,9 +68,15 @@ export const module = defineOperation({
       if (f.passwd) cmd.push(`userdel ${a.remove ? '-r ' : ''}${n}`);
     } else if (!f.passwd) {
       const o = [
-        a.uid !== undefined ? `-u ${a.uid}` : '', a.group ? `-g ${shq(a.group)}` : '', a.groups?.length ? `-G ${shq(a.groups.join(','))}` : '',
-        a.shell ? `-s ${shq(a.shell)}` : '', a.home ? `-d ${shq(a.home)}` : '', a.create_home ? '-m' : '-M', a.system ? '-r' : '',
-        a.comment ? `-c ${shq(a.comment)}` : '', a.password ? `-p ${shq(a.password)}` : '',
+        a.uid !== undefined ? `-u ${a.uid}` : '',
+        a.group ? `-g ${shq(a.group)}` : '',
+        a.groups?.length ? `-G ${shq(a.groups.join(','))}` : '',
+        a.shell ? `-s ${shq(a.shell)}` : '',
+        a.home ? `-d ${shq(a.home)}` : '',
+        a.create_home ? '-m' : '-M',
+        a.system ? '-r' : '',
+        a.comment ? `-c ${shq(a.comment)}` : '',
+        a.password ? `-p ${shq(a.password)}` : '',
       ].filter(Boolean);
       cmd.push(`useradd ${o.join(' ')} ${n}`);
     } else {

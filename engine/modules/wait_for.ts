@@ -1,12 +1,22 @@
-import { defineAction } from './types.js';
 import { shq } from '../connection/commands.js';
 import { run } from './lib/remote.js';
+import { defineAction } from './types.js';
 
 /**
  * The waiting happens on the host in one command (a shell loop), so a slow
  * service costs one round trip. Remote: sh, coreutils; bash for TCP ports.
  */
-export const module = defineAction<{ host: string; port?: number; path?: string; state: 'started' | 'stopped' | 'present' | 'absent'; timeout: number; delay: number; sleep: number; search_regex?: string; msg?: string }>({
+export const module = defineAction<{
+  host: string;
+  port?: number;
+  path?: string;
+  state: 'started' | 'stopped' | 'present' | 'absent';
+  timeout: number;
+  delay: number;
+  sleep: number;
+  search_regex?: string;
+  msg?: string;
+}>({
   kind: 'action',
   name: 'wait_for',
   description: 'Waits for a TCP port to open or close, or a file to appear, disappear or contain a regexp.',
@@ -31,7 +41,12 @@ export const module = defineAction<{ host: string; port?: number; path?: string;
       test = args.state === 'stopped' || args.state === 'absent' ? `! ${open}` : open;
     } else {
       const p = shq(args.path!);
-      test = args.state === 'absent' || args.state === 'stopped' ? `[ ! -e ${p} ]` : args.search_regex ? `grep -qE ${shq(args.search_regex)} ${p} 2>/dev/null` : `[ -e ${p} ]`;
+      test =
+        args.state === 'absent' || args.state === 'stopped'
+          ? `[ ! -e ${p} ]`
+          : args.search_regex
+            ? `grep -qE ${shq(args.search_regex)} ${p} 2>/dev/null`
+            : `[ -e ${p} ]`;
     }
     const script = `sleep ${args.delay}; start=$(date +%s); while :; do if ${test}; then echo "elapsed=$(( $(date +%s) - start ))"; exit 0; fi; [ $(( $(date +%s) - start )) -ge ${args.timeout} ] && exit 7; sleep ${args.sleep}; done`;
     const r = await run(ctx, script);

@@ -40,10 +40,18 @@ export const module = defineOperation({
     (args) => {
       const b = (v: boolean | undefined) => (v === undefined ? undefined : v ? '1' : '0');
       const fields: [string, string | undefined][] = [
-        ['name', args.description ?? args.name], ['baseurl', args.baseurl], ['enabled', b(args.enabled)], ['gpgcheck', b(args.gpgcheck)],
-        ['repo_gpgcheck', b(args.repo_gpgcheck)], ['gpgkey', args.gpgkey], ['exclude', args.exclude],
+        ['name', args.description ?? args.name],
+        ['baseurl', args.baseurl],
+        ['enabled', b(args.enabled)],
+        ['gpgcheck', b(args.gpgcheck)],
+        ['repo_gpgcheck', b(args.repo_gpgcheck)],
+        ['gpgkey', args.gpgkey],
+        ['exclude', args.exclude],
       ];
-      const section = `[${args.name}]\n${fields.filter(([, v]) => v !== undefined).map(([k, v]) => `${k} = ${v}`).join('\n')}\n`;
+      const section = `[${args.name}]\n${fields
+        .filter(([, v]) => v !== undefined)
+        .map(([k, v]) => `${k} = ${v}`)
+        .join('\n')}\n`;
       return (text) => {
         const parts = text.split(/^(?=\[)/m).filter((p) => p.trim() && !p.startsWith(`[${args.name}]`));
         if (args.state === 'present') parts.push(section);

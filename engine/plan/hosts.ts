@@ -16,17 +16,18 @@ export function playPattern(play: Play, scope: Scope): string | string[] {
   return Array.isArray(pattern) ? pattern.map(String) : String(pattern ?? '');
 }
 
-/** The hosts a play targets: its pattern, narrowed by --limit, in the play's `order`. */
+/** The hosts a play targets, in inventory order: its pattern, narrowed by --limit (--list-hosts shows these). */
 export function playHosts(play: Play, inventory: Inventory, scope: Scope, limit?: string): string[] {
   let hosts = matchHosts(playPattern(play, scope), inventory);
   if (limit) {
     const allowed = new Set(matchHosts(limit, inventory));
     hosts = hosts.filter((h) => allowed.has(h));
   }
-  return orderHosts(hosts, play.order);
+  return hosts;
 }
 
-function orderHosts(hosts: string[], order: string): string[] {
+/** The play's `order` keyword applied to its hosts. */
+export function orderHosts(hosts: string[], order: string): string[] {
   switch (order) {
     case 'reverse_inventory':
       return [...hosts].reverse();

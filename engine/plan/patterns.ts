@@ -7,7 +7,12 @@ import type { Inventory } from '../load/inventory.js';
  * belongs to a range (web[1:3]) or a regex (~a:b is not supported by Ansible either).
  */
 export function splitPattern(pattern: string): string[] {
-  if (pattern.includes(',')) return pattern.split(',').map((s) => s.trim()).filter(Boolean).flatMap(splitPattern);
+  if (pattern.includes(','))
+    return pattern
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean)
+      .flatMap(splitPattern);
   const out: string[] = [];
   let cur = '';
   let depth = 0;
@@ -39,7 +44,10 @@ function sliceOf(hosts: string[], spec: string): string[] {
 /** Resolves one term (no & or ! prefix) to hosts in inventory order. */
 function resolveTerm(term: string, inv: Inventory): string[] {
   if (term.startsWith('@')) {
-    const names = readFileSync(term.slice(1), 'utf8').split(/\r?\n/).map((s) => s.trim()).filter(Boolean);
+    const names = readFileSync(term.slice(1), 'utf8')
+      .split(/\r?\n/)
+      .map((s) => s.trim())
+      .filter(Boolean);
     return names.flatMap((n) => resolveTerm(n, inv));
   }
   const sub = /^(.+?)\[([-\d:]+)\]$/.exec(term);
@@ -92,4 +100,3 @@ export function matchHosts(pattern: string | string[], inv: Inventory): string[]
   }
   return inOrder;
 }
-

@@ -49,7 +49,14 @@ export class JsonReporter implements Reporter {
     this.errors.push(message);
   }
   recap(stats: Map<string, HostStats>, timing: Timing, commands: Record<string, number>): void {
-    const out = { plays: this.plays, stats: Object.fromEntries([...stats].sort(([a], [b]) => a.localeCompare(b))), commands, timing, warnings: this.warnings, errors: this.errors };
+    const out = {
+      plays: this.plays,
+      stats: Object.fromEntries([...stats].sort(([a], [b]) => a.localeCompare(b))),
+      commands,
+      timing,
+      warnings: this.warnings,
+      errors: this.errors,
+    };
     this.write(`${JSON.stringify(out, null, 2)}\n`);
   }
 }

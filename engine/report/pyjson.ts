@@ -3,20 +3,22 @@
  * loop labels, so tsplay's lines read like ansible-playbook's.
  */
 export function pyJson(v: unknown, indent?: number, level = 0): string {
-  const pad = indent ? '\n' + ' '.repeat(indent * (level + 1)) : '';
-  const end = indent ? '\n' + ' '.repeat(indent * level) : '';
+  const pad = indent ? `\n${' '.repeat(indent * (level + 1))}` : '';
+  const end = indent ? `\n${' '.repeat(indent * level)}` : '';
   const sep = indent ? ',' : ', ';
   if (v === undefined || v === null) return 'null';
   if (typeof v === 'string') return JSON.stringify(v).replace(/[\u007f-\uffff]/g, (c) => c);
   if (typeof v === 'number' || typeof v === 'boolean') return JSON.stringify(v);
   if (Array.isArray(v)) {
     if (!v.length) return '[]';
-    return '[' + pad + v.map((x) => pyJson(x, indent, level + 1)).join(sep + pad) + end + ']';
+    return `[${pad}${v.map((x) => pyJson(x, indent, level + 1)).join(sep + pad)}${end}]`;
   }
   if (typeof v === 'object') {
-    const keys = Object.keys(v as object).filter((k) => (v as Record<string, unknown>)[k] !== undefined).sort();
+    const keys = Object.keys(v as object)
+      .filter((k) => (v as Record<string, unknown>)[k] !== undefined)
+      .sort();
     if (!keys.length) return '{}';
-    return '{' + pad + keys.map((k) => `${JSON.stringify(k)}: ${pyJson((v as Record<string, unknown>)[k], indent, level + 1)}`).join(sep + pad) + end + '}';
+    return `{${pad}${keys.map((k) => `${JSON.stringify(k)}: ${pyJson((v as Record<string, unknown>)[k], indent, level + 1)}`).join(sep + pad)}${end}}`;
   }
   return JSON.stringify(String(v));
 }
@@ -27,7 +29,10 @@ export function pyRepr(v: unknown): string {
   if (typeof v === 'number') return String(v);
   if (typeof v === 'string') return v.includes("'") && !v.includes('"') ? `"${v}"` : `'${v.replace(/'/g, "\\'")}'`;
   if (Array.isArray(v)) return `[${v.map(pyRepr).join(', ')}]`;
-  if (typeof v === 'object') return `{${Object.entries(v as object).map(([k, x]) => `${pyRepr(k)}: ${pyRepr(x)}`).join(', ')}}`;
+  if (typeof v === 'object')
+    return `{${Object.entries(v as object)
+      .map(([k, x]) => `${pyRepr(k)}: ${pyRepr(x)}`)
+      .join(', ')}}`;
   return String(v);
 }
 

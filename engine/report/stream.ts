@@ -19,7 +19,6 @@ export interface StreamOptions {
 
 /** Ansible's default callback: PLAY/TASK banners, one line per host, then PLAY RECAP. */
 export class StreamReporter implements Reporter {
-  private lastTask: TaskInfo | undefined;
   constructor(private readonly o: StreamOptions) {}
 
   private c(color: Color, s: string): string {
@@ -48,13 +47,13 @@ export class StreamReporter implements Reporter {
   }
 
   taskStart(task: TaskInfo): void {
-    this.lastTask = task;
     this.banner(`${task.handler ? 'RUNNING HANDLER' : 'TASK'} [${task.title}]`);
     if (this.o.verbosity >= 2) this.line(`task path: ${task.file}:${task.line}`);
   }
 
   private shown(result: TaskResult, task: TaskInfo): Record<string, unknown> {
-    if (task.noLog) return { censored: "the output has been hidden due to the fact that 'no_log: true' was specified for this result", changed: result.changed ?? false };
+    if (task.noLog)
+      return { censored: "the output has been hidden due to the fact that 'no_log: true' was specified for this result", changed: result.changed ?? false };
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(result)) if (!HIDDEN.has(k) && !k.startsWith('_')) out[k] = v;
     if (out.changed === undefined) out.changed = false;
@@ -173,7 +172,12 @@ export class StreamReporter implements Reporter {
     this.line();
     this.timing(timing);
     const total = Object.values(commands).reduce((a, b) => a + b, 0);
-    if (this.o.verbosity > 0 && total) this.line(`Remote commands: ${total} (${Object.entries(commands).map(([h, n]) => `${h} ${n}`).join(', ')})`);
+    if (this.o.verbosity > 0 && total)
+      this.line(
+        `Remote commands: ${total} (${Object.entries(commands)
+          .map(([h, n]) => `${h} ${n}`)
+          .join(', ')})`,
+      );
   }
 
   private timing(t: Timing): void {

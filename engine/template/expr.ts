@@ -1,5 +1,5 @@
 import { parse as parseCondition } from './condition-parser.js';
-import { FILTERS, TemplateError, Undefined, contains, defined, deepEqual, runTest, toText, truthy } from './filters.js';
+import { contains, deepEqual, defined, FILTERS, runTest, TemplateError, toText, truthy, Undefined } from './filters.js';
 
 /** What an expression can read: variables by name, undefined ones as Undefined. */
 export interface Lookup {
@@ -109,7 +109,11 @@ function evalNode(n: Node, vars: Lookup): unknown {
     }
     case 'test': {
       const v = evalNode(n.e, vars);
-      const ok = runTest(n.test.name, v, n.test.args.map((a) => evalNode(a, vars)));
+      const ok = runTest(
+        n.test.name,
+        v,
+        n.test.args.map((a) => evalNode(a, vars)),
+      );
       return n.neg ? !ok : ok;
     }
     case 'filter': {
@@ -144,7 +148,7 @@ function evalNode(n: Node, vars: Lookup): unknown {
         }
         if (target && typeof target === 'object' && !Array.isArray(target)) {
           const obj = target as Record<string, unknown>;
-          if (m === 'get') return args[0] as string in obj ? obj[args[0] as string] : (args[1] ?? null);
+          if (m === 'get') return (args[0] as string) in obj ? obj[args[0] as string] : (args[1] ?? null);
           if (m === 'keys') return Object.keys(obj);
           if (m === 'values') return Object.values(obj);
           if (m === 'items') return Object.entries(obj);

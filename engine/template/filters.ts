@@ -1,5 +1,6 @@
 import { posix } from 'node:path';
-import { stringify as toYaml, parse as fromYaml } from 'yaml';
+import { parse as fromYaml, stringify as toYaml } from 'yaml';
+import { pythonList } from './lists.js';
 import { pyRe } from './regex.js';
 
 /** Stands for a variable that is not defined; only `default` and `is defined` may touch it. */
@@ -8,7 +9,10 @@ export class Undefined {
 }
 
 export class TemplateError extends Error {
-  constructor(message: string, public readonly variable?: string) {
+  constructor(
+    message: string,
+    public readonly variable?: string,
+  ) {
     super(message);
     this.name = 'TemplateError';
   }
@@ -55,11 +59,9 @@ export function toText(v: unknown): string {
 }
 
 function asList(v: unknown): unknown[] {
-  v = defined(v);
-  if (Array.isArray(v)) return v;
-  if (typeof v === 'string') return [...v];
-  if (v && typeof v === 'object') return Object.keys(v);
-  throw new TemplateError(`expected a list, got ${JSON.stringify(v)}`);
+  const list = pythonList(defined(v));
+  if (!list) throw new TemplateError(`expected a list, got ${JSON.stringify(v)}`);
+  return list;
 }
 
 type Filter = (value: unknown, ...args: unknown[]) => unknown;
@@ -98,7 +100,13 @@ export const FILTERS: Record<string, Filter> = {
   join: (v, sep = '') => asList(v).map(toText).join(toText(sep)),
   split: (v, sep?: unknown) => (sep === undefined ? toText(v).trim().split(/\s+/) : toText(v).split(toText(sep))),
   replace: (v, a, b) => toText(v).split(toText(a)).join(toText(b)),
-  regex_replace: (v, re, rep = '') => toText(v).replace(pyRe(toText(re), 'gm'), toText(rep).replace(/\\(\d)/g, '$$$1').replace(/\\g<(\w+)>/g, '$$<$1>')),
+  regex_replace: (v, re, rep = '') =>
+    toText(v).replace(
+      pyRe(toText(re), 'gm'),
+      toText(rep)
+        .replace(/\\(\d)/g, '$$$1')
+        .replace(/\\g<(\w+)>/g, '$$<$1>'),
+    ),
   regex_search: (v, re) => {
     const m = pyRe(toText(re), 'm').exec(toText(v));
     return m ? m[0] : null;
@@ -129,8 +137,8 @@ export const FILTERS: Record<string, Filter> = {
   unique: (v) => asList(v).filter((x, i, a) => a.findIndex((y) => deepEqual(x, y)) === i),
   sort: (v) => [...asList(v)].sort((a, b) => (String(a) < String(b) ? -1 : String(a) > String(b) ? 1 : 0)),
   reverse: (v) => (typeof v === 'string' ? [...v].reverse().join('') : [...asList(v)].reverse()),
-  min: (v) => asList(v).reduce((a, b) => ((a as number) < (b as number) ? a : b)),
-  max: (v) => asList(v).reduce((a, b) => ((a as number) > (b as number) ? a : b)),
+  min: (v) => asList(v).reduce((a, b) => Math.min(a as number, b as number)),
+  max: (v) => asList(v).reduce((a, b) => Math.max(a as number, b as number)),
   sum: (v) => asList(v).reduce((a: number, b) => a + Number(b), 0),
   flatten: (v) => asList(v).flat(Infinity),
   union: (v, o) => [...new Set([...asList(v), ...asList(o)])],
@@ -149,7 +157,9 @@ export const FILTERS: Record<string, Filter> = {
   selectattr: (v, attr, test = 'truthy', arg?: unknown) =>
     asList(v).filter((i) => runTest(toText(test), (i as Record<string, unknown>)[toText(attr)] ?? new Undefined(toText(attr)), arg === undefined ? [] : [arg])),
   rejectattr: (v, attr, test = 'truthy', arg?: unknown) =>
-    asList(v).filter((i) => !runTest(toText(test), (i as Record<string, unknown>)[toText(attr)] ?? new Undefined(toText(attr)), arg === undefined ? [] : [arg])),
+    asList(v).filter(
+      (i) => !runTest(toText(test), (i as Record<string, unknown>)[toText(attr)] ?? new Undefined(toText(attr)), arg === undefined ? [] : [arg]),
+    ),
   select: (v, test = 'truthy', arg?: unknown) => asList(v).filter((i) => runTest(toText(test), i, arg === undefined ? [] : [arg])),
   reject: (v, test = 'truthy', arg?: unknown) => asList(v).filter((i) => !runTest(toText(test), i, arg === undefined ? [] : [arg])),
   ternary: (v, a, b) => (truthy(v) ? a : b),
@@ -159,7 +169,7 @@ export const FILTERS: Record<string, Filter> = {
     const [x, y] = [parseCidr(toText(a)), parseCidr(toText(b))];
     const mask = Math.min(x.bits, y.bits);
     const m = mask === 0 ? 0 : (~0 << (32 - mask)) >>> 0;
-    return ((x.addr & m) >>> 0) === ((y.addr & m) >>> 0);
+    return (x.addr & m) >>> 0 === (y.addr & m) >>> 0;
   },
   concat: (...parts) => parts.map(toText).join(''),
 };
@@ -218,7 +228,22 @@ export const TESTS: Record<string, (v: unknown, ...args: unknown[]) => boolean> 
   version: (v, other, op = '==') => {
     const c = versionCmp(toText(v), toText(other));
     const o = toText(op);
-    return { '==': c === 0, eq: c === 0, '!=': c !== 0, ne: c !== 0, '<': c < 0, lt: c < 0, '<=': c <= 0, le: c <= 0, '>': c > 0, gt: c > 0, '>=': c >= 0, ge: c >= 0 }[o] ?? false;
+    return (
+      {
+        '==': c === 0,
+        eq: c === 0,
+        '!=': c !== 0,
+        ne: c !== 0,
+        '<': c < 0,
+        lt: c < 0,
+        '<=': c <= 0,
+        le: c <= 0,
+        '>': c > 0,
+        gt: c > 0,
+        '>=': c >= 0,
+        ge: c >= 0,
+      }[o] ?? false
+    );
   },
 };
 TESTS.success = TESTS.succeeded!;
@@ -238,7 +263,7 @@ export function contains(container: unknown, item: unknown): boolean {
   item = defined(item);
   if (typeof container === 'string') return container.includes(toText(item));
   if (Array.isArray(container)) return container.some((x) => deepEqual(x, item));
-  if (container && typeof container === 'object') return Object.prototype.hasOwnProperty.call(container, String(item));
+  if (container && typeof container === 'object') return Object.hasOwn(container, String(item));
   throw new TemplateError(`'in' needs a string, list or mapping on its right, got ${JSON.stringify(container)}`);
 }
 

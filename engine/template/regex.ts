@@ -15,5 +15,9 @@ export function pyRe(pattern: string, flags = ''): RegExp {
 
 /** Python's replacement syntax (\1, \g<1>, \g<name>) in JavaScript's ($1, $<name>); a literal $ stays literal. */
 export function pyReplacement(rep: string): string {
-  return rep.replace(/\$/g, '$$$$').replace(/\\g<(\d+)>/g, '$$$1').replace(/\\g<(\w+)>/g, '$$<$1>').replace(/\\(\d)/g, '$$$1');
+  return rep
+    .replace(/\$/g, '$$$$')
+    .replace(/\\g<(\d+)>/g, '$$$1')
+    .replace(/\\g<(\w+)>/g, '$$<$1>')
+    .replace(/\\(\d)/g, '$$$1');
 }

@@ -30,14 +30,14 @@ export class Scope implements Lookup {
   }
 
   has(name: string): boolean {
-    for (let i = this.layers.length - 1; i >= 0; i--) if (Object.prototype.hasOwnProperty.call(this.layers[i]!.vars, name)) return true;
+    for (let i = this.layers.length - 1; i >= 0; i--) if (Object.hasOwn(this.layers[i]!.vars, name)) return true;
     return false;
   }
 
   private rawLayer(name: string): Layer | undefined {
     for (let i = this.layers.length - 1; i >= 0; i--) {
       const l = this.layers[i]!;
-      if (Object.prototype.hasOwnProperty.call(l.vars, name)) return l;
+      if (Object.hasOwn(l.vars, name)) return l;
     }
     return undefined;
   }

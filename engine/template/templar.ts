@@ -1,11 +1,25 @@
 import Handlebars from 'handlebars';
-import { FILTERS, TemplateError, Undefined, contains, deepEqual, toText, truthy } from './filters.js';
+import { contains, deepEqual, FILTERS, TemplateError, toText, truthy, Undefined } from './filters.js';
 import type { Scope } from './scope.js';
 
 const hb = Handlebars.create();
 
 /** Helpers that may meet an undefined value on purpose. */
-const UNDEFINED_OK = new Set(['default', 'd', 'hostvar', 'if', 'unless', 'each', 'with', 'lookup', 'log', 'blockHelperMissing', 'helperMissing', 'is_defined', '__capture']);
+const UNDEFINED_OK = new Set([
+  'default',
+  'd',
+  'hostvar',
+  'if',
+  'unless',
+  'each',
+  'with',
+  'lookup',
+  'log',
+  'blockHelperMissing',
+  'helperMissing',
+  'is_defined',
+  '__capture',
+]);
 
 for (const [name, f] of Object.entries(FILTERS)) {
   hb.registerHelper(name, (...args: unknown[]) => {

@@ -8,13 +8,14 @@
  *   npm run cluster-e2e                       every part
  *   npm run cluster-e2e -- single ha          only these parts (single, lifecycle, ha)
  */
-import { execa } from 'execa';
+
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildFromSource, defaultCacheDir, DEFAULT_VERSIONS } from '../../engine/bundle/build.js';
-import { verifyBundle } from '../../engine/bundle/manifest.js';
-import { defaultBundleDir } from '../../engine/bundle/paths.js';
-import { LAB_VIP, labDown, labUp, readState, type LabState } from '../../engine/lab/lab.js';
+import { execa } from 'execa';
+import { buildFromSource, DEFAULT_VERSIONS, defaultCacheDir } from '../../bundle/build.js';
+import { verifyBundle } from '../../bundle/manifest.js';
+import { defaultBundleDir } from '../../bundle/paths.js';
+import { LAB_VIP, type LabState, labDown, labUp, readState } from '../../lab/lab.js';
 import { inHost } from '../lab-support.js';
 
 const ROOT = join(import.meta.dirname, '..', '..', '..');
@@ -50,7 +51,13 @@ function must(cond: boolean, msg: string): void {
 let runNo = 0;
 /** tsplay as a user runs it, its output kept in the log folder. */
 async function tsplay(args: string[]): Promise<{ code: number; out: string; log: string }> {
-  const log = join(LOGS, `${String(++runNo).padStart(2, '0')}-${args.slice(0, 2).join('-').replace(/[^\w.-]+/g, '_')}.log`);
+  const log = join(
+    LOGS,
+    `${String(++runNo).padStart(2, '0')}-${args
+      .slice(0, 2)
+      .join('-')
+      .replace(/[^\w.-]+/g, '_')}.log`,
+  );
   const r = await execa('node', [join(ROOT, 'bin', 'tsplay.js'), ...args], { cwd: ROOT, reject: false, all: true, env: { NO_COLOR: '1' } });
   writeFileSync(log, `$ tsplay ${args.join(' ')}\n${r.all ?? ''}\nexit ${r.exitCode}\n`);
   return { code: r.exitCode ?? 1, out: r.all ?? '', log };
@@ -96,17 +103,34 @@ async function bundle(): Promise<string> {
   const dir = defaultBundleDir();
   if (existsSync(join(dir, 'manifest.json'))) {
     const v = await verifyBundle(dir);
-    if (!v.problems.length && `v${v.manifest.kubernetes_version}` === DEFAULT_VERSIONS.kubernetes) return `${dir} verified (${(v.bytes / 1048576).toFixed(0)} MiB)`;
+    if (!v.problems.length && `v${v.manifest.kubernetes_version}` === DEFAULT_VERSIONS.kubernetes)
+      return `${dir} verified (${(v.bytes / 1048576).toFixed(0)} MiB)`;
   }
-  await buildFromSource({ dir, versions: DEFAULT_VERSIONS, imageRepository: 'registry.k8s.io', cacheDir: defaultCacheDir(), log: (s) => appendFileSync(join(LOGS, 'bundle-build.log'), s) });
+  await buildFromSource({
+    dir,
+    versions: DEFAULT_VERSIONS,
+    imageRepository: 'registry.k8s.io',
+    cacheDir: defaultCacheDir(),
+    log: (s) => appendFileSync(join(LOGS, 'bundle-build.log'), s),
+  });
   const v = await verifyBundle(dir);
   must(!v.problems.length, `bundle verify: ${JSON.stringify(v.problems)}`);
   return `${dir} built (${(v.bytes / 1048576).toFixed(0)} MiB)`;
 }
 
 const diagnoseNodes = (lab: LabState, master: string, hosts: string[]) => async (): Promise<string> => {
-  const parts = [await inHost(lab, master, `${KUBECTL} get nodes -o wide; ${KUBECTL} get pods -A -o wide; ${KUBECTL} get events -A --field-selector type!=Normal | tail -20`)];
-  for (const h of hosts) parts.push({ stdout: `--- ${h}: journalctl -u kubelet (last lines)\n${(await inHost(lab, h, 'journalctl -u kubelet --no-pager -n 12')).stdout}`, exitCode: 0 });
+  const parts = [
+    await inHost(
+      lab,
+      master,
+      `${KUBECTL} get nodes -o wide; ${KUBECTL} get pods -A -o wide; ${KUBECTL} get events -A --field-selector type!=Normal | tail -20`,
+    ),
+  ];
+  for (const h of hosts)
+    parts.push({
+      stdout: `--- ${h}: journalctl -u kubelet (last lines)\n${(await inHost(lab, h, 'journalctl -u kubelet --no-pager -n 12')).stdout}`,
+      exitCode: 0,
+    });
   return parts.map((p) => p.stdout).join('\n');
 };
 
@@ -126,15 +150,30 @@ async function nodesReady(lab: LabState, master: string, want: number, hosts: st
 /** An image for the test pods: Debian's static busybox (ping, nslookup, wget), imported on each node. */
 async function testImage(lab: LabState, hosts: string[], runtime: 'containerd' | 'docker'): Promise<string> {
   const name = 'tsplay.local/e2e/busybox:1';
-  const { writeImageArchive } = await import('../../engine/bundle/oci.js');
+  const { writeImageArchive } = await import('../../bundle/oci.js');
   const file = '/tmp/tsplay-e2e-busybox.tar';
   if (!existsSync('/bin/busybox')) await execa('apt-get', ['install', '-y', '-qq', 'busybox-static']);
-  await writeImageArchive({ name, root: { files: { '/bin/busybox': '/bin/busybox' }, links: Object.fromEntries(['sh', 'ping', 'nslookup', 'wget', 'sleep', 'ip', 'cat', 'hostname'].map((t) => [`/bin/${t}`, 'busybox'])), dirs: { '/tmp': 0o1777 } }, entrypoint: ['/bin/sh'] }, file);
+  await writeImageArchive(
+    {
+      name,
+      root: {
+        files: { '/bin/busybox': '/bin/busybox' },
+        links: Object.fromEntries(['sh', 'ping', 'nslookup', 'wget', 'sleep', 'ip', 'cat', 'hostname'].map((t) => [`/bin/${t}`, 'busybox'])),
+        dirs: { '/tmp': 0o1777 },
+      },
+      entrypoint: ['/bin/sh'],
+    },
+    file,
+  );
   // Copied in through the host's root (its /tmp is a tmpfs of its own, so /var/tmp).
   for (const h of hosts) {
     const root = lab.hosts.find((x) => x.name === h)!.root;
     await execa('cp', [file, join(root, 'var', 'tmp', 'e2e-busybox.tar')]);
-    await sh(lab, h, runtime === 'docker' ? 'docker load -i /var/tmp/e2e-busybox.tar >/dev/null' : 'ctr -n k8s.io images import /var/tmp/e2e-busybox.tar >/dev/null');
+    await sh(
+      lab,
+      h,
+      runtime === 'docker' ? 'docker load -i /var/tmp/e2e-busybox.tar >/dev/null' : 'ctr -n k8s.io images import /var/tmp/e2e-busybox.tar >/dev/null',
+    );
   }
   return name;
 }
@@ -146,19 +185,28 @@ function podYaml(name: string, node: string, image: string): string {
 async function clusterChecks(lab: LabState, master: string, workers: string[], all: string[], runtime: 'containerd' | 'docker' = 'containerd'): Promise<void> {
   await check(`kubectl get nodes: ${all.length} nodes Ready`, () => nodesReady(lab, master, all.length, all));
   await check('coredns and kube-proxy pods Running', () =>
-    until('coredns and kube-proxy Running', 240, async () => {
-      const out = await sh(lab, master, `${KUBECTL} -n kube-system get pods --no-headers`);
-      const dns = out.split('\n').filter((l) => l.startsWith('coredns-'));
-      const proxy = out.split('\n').filter((l) => l.startsWith('kube-proxy-'));
-      const running = (ls: string[]) => ls.length > 0 && ls.every((l) => /\s1\/1\s+Running\s/.test(l));
-      return running(dns) && running(proxy) && proxy.length === all.length ? `${dns.length} coredns, ${proxy.length} kube-proxy` : undefined;
-    }, diagnoseNodes(lab, master, all)),
+    until(
+      'coredns and kube-proxy Running',
+      240,
+      async () => {
+        const out = await sh(lab, master, `${KUBECTL} -n kube-system get pods --no-headers`);
+        const dns = out.split('\n').filter((l) => l.startsWith('coredns-'));
+        const proxy = out.split('\n').filter((l) => l.startsWith('kube-proxy-'));
+        const running = (ls: string[]) => ls.length > 0 && ls.every((l) => /\s1\/1\s+Running\s/.test(l));
+        return running(dns) && running(proxy) && proxy.length === all.length ? `${dns.length} coredns, ${proxy.length} kube-proxy` : undefined;
+      },
+      diagnoseNodes(lab, master, all),
+    ),
   );
   const pods = workers.slice(0, 2).map((w, i) => ({ name: `e2e-${i}`, node: w }));
   await check(`a pod on each of ${pods.map((p) => p.node).join(', ')} pings the other across nodes`, async () => {
     const image = await testImage(lab, workers, runtime);
     const manifest = pods.map((p) => podYaml(p.name, p.node, image)).join('---\n');
-    await sh(lab, master, `cat > /tmp/e2e-pods.yaml <<'EOF'\n${manifest}EOF\n${KUBECTL} delete -f /tmp/e2e-pods.yaml --ignore-not-found --wait >/dev/null; ${KUBECTL} apply -f /tmp/e2e-pods.yaml >/dev/null && ${KUBECTL} wait --for=condition=Ready pod/e2e-0 pod/e2e-1 --timeout=180s >/dev/null`);
+    await sh(
+      lab,
+      master,
+      `cat > /tmp/e2e-pods.yaml <<'EOF'\n${manifest}EOF\n${KUBECTL} delete -f /tmp/e2e-pods.yaml --ignore-not-found --wait >/dev/null; ${KUBECTL} apply -f /tmp/e2e-pods.yaml >/dev/null && ${KUBECTL} wait --for=condition=Ready pod/e2e-0 pod/e2e-1 --timeout=180s >/dev/null`,
+    );
     const ip = (p: string) => sh(lab, master, `${KUBECTL} get pod ${p} -o jsonpath='{.status.podIP}'`);
     const [ip0, ip1] = [await ip('e2e-0'), await ip('e2e-1')];
     must(ip0 !== ip1 && !!ip0 && !!ip1, `pod IPs ${ip0} ${ip1}`);
@@ -179,7 +227,16 @@ async function clusterChecks(lab: LabState, master: string, workers: string[], a
 }
 
 /** Paths a setup run writes; a --check run on fresh hosts must leave every one of them absent. */
-const WRITTEN = ['/usr/bin/kubeadm', '/usr/bin/kubelet', '/etc/kubernetes/kubeadm-config.yaml', '/etc/sysctl.d/k8s.conf', '/etc/containerd/config.toml', '/var/lib/tsplay/images', '/etc/systemd/system/kubelet.service', '/opt/cni/bin/flannel'];
+const WRITTEN = [
+  '/usr/bin/kubeadm',
+  '/usr/bin/kubelet',
+  '/etc/kubernetes/kubeadm-config.yaml',
+  '/etc/sysctl.d/k8s.conf',
+  '/etc/containerd/config.toml',
+  '/var/lib/tsplay/images',
+  '/etc/systemd/system/kubelet.service',
+  '/opt/cni/bin/flannel',
+];
 
 async function single(): Promise<void> {
   line('-- single master + 2 workers, containerd, Flannel, from the offline bundle');
@@ -222,7 +279,11 @@ function inventoryWith(hosts: Record<string, string[]>): string {
   mkdirSync(join(dir, 'group_vars'), { recursive: true });
   writeFileSync(join(dir, 'group_vars', 'all.yml'), readFileSync(join(LAB_INV, 'group_vars', 'all.yml'), 'utf8'));
   const hostLine = (n: string) => `        ${n}: {ansible_host: ${state.hosts.find((h) => h.name === n)!.address}}\n`;
-  const group = (g: string) => `    ${g}:\n      hosts:\n${(hosts[g] ?? []).length ? hosts[g]!.map(hostLine).join('') : '        {}\n'}`.replace('      hosts:\n        {}\n', '      hosts: {}\n');
+  const group = (g: string) =>
+    `    ${g}:\n      hosts:\n${(hosts[g] ?? []).length ? hosts[g]!.map(hostLine).join('') : '        {}\n'}`.replace(
+      '      hosts:\n        {}\n',
+      '      hosts: {}\n',
+    );
   writeFileSync(
     join(dir, 'hosts.yml'),
     `all:\n  vars:\n    ansible_user: root\n    ansible_ssh_private_key_file: ${state.key}\n    ansible_ssh_known_hosts_file: ${state.knownHosts}\n  children:\n${group('kube_master')}${group('kube_node')}${group('lb')}    k8s_cluster:\n      children:\n        kube_master:\n        kube_node:\n`,
@@ -291,7 +352,12 @@ async function ha(): Promise<void> {
   });
   const wide = await inHost(lab, 'lab1', `${KUBECTL} get nodes -o wide`);
   writeFileSync(join(LOGS, 'ha-nodes-wide.txt'), wide.stdout);
-  line(wide.stdout.split('\n').map((l) => `     ${l}`).join('\n'));
+  line(
+    wide.stdout
+      .split('\n')
+      .map((l) => `     ${l}`)
+      .join('\n'),
+  );
   await check('with lab1 powered off, the API still answers through the VIP', async () => {
     await inHost(lab, 'lab1', 'systemctl poweroff');
     // admin.conf's server is the control-plane endpoint, the VIP: HAProxy must stop sending to lab1.
@@ -300,7 +366,10 @@ async function ha(): Promise<void> {
       180,
       async () => {
         const out = await sh(lab, 'lab2', `${KUBECTL} get --raw /readyz 2>&1 && ${KUBECTL} get nodes --no-headers 2>&1`);
-        const nodes = out.split('\n').filter((l) => /^lab\d+\s/.test(l)).map((l) => l.split(/\s+/).slice(0, 2).join(' '));
+        const nodes = out
+          .split('\n')
+          .filter((l) => /^lab\d+\s/.test(l))
+          .map((l) => l.split(/\s+/).slice(0, 2).join(' '));
         return /^ok/.test(out) && nodes.some((n) => n.startsWith('lab4 ')) ? `readyz ok; through the VIP: ${nodes.join(', ')}` : undefined;
       },
       async () => (await inHost(lab, 'lab5', 'journalctl -u haproxy --no-pager -n 10; echo; ss -tn | head')).stdout,
@@ -319,7 +388,14 @@ async function docker(): Promise<void> {
   if (!ok) return;
   await check('every node runs docker through cri-dockerd', async () => {
     const out = await sh(lab, 'lab1', `${KUBECTL} get nodes -o jsonpath='{range .items[*]}{.status.nodeInfo.containerRuntimeVersion} {end}'`);
-    must(out.trim().split(' ').length === 3 && out.trim().split(' ').every((v) => v.startsWith('docker://')), out);
+    must(
+      out.trim().split(' ').length === 3 &&
+        out
+          .trim()
+          .split(' ')
+          .every((v) => v.startsWith('docker://')),
+      out,
+    );
     return out.trim();
   });
   await clusterChecks(lab, 'lab1', ['lab2', 'lab3'], all, 'docker');

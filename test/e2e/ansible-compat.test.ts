@@ -1,6 +1,6 @@
-import { expect } from 'chai';
-import { readFileSync, readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { expect } from 'chai';
 import { FIXTURES, keyLines, tsplay } from '../helpers.js';
 
 /**
@@ -10,7 +10,9 @@ import { FIXTURES, keyLines, tsplay } from '../helpers.js';
  * same recap and exit with the same code.
  */
 const base = join(FIXTURES, 'ansible');
-const playbooks = readdirSync(join(base, 'playbooks')).filter((f) => /^\d+.*\.yml$/.test(f)).sort();
+const playbooks = readdirSync(join(base, 'playbooks'))
+  .filter((f) => /^\d+.*\.yml$/.test(f))
+  .sort();
 
 /** Where tsplay differs from Ansible on purpose; each entry says why. */
 const DIFFERENCES: Record<string, { reason: string; adjust: (lines: string[]) => string[] }> = {

@@ -1,7 +1,7 @@
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { expect } from 'chai';
 import { execa } from 'execa';
-import { existsSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
 import { FIXTURES, ROOT, tsplay } from '../helpers.js';
 
 const dir = join(FIXTURES, 'e2e');
@@ -34,7 +34,10 @@ describe('tsplay run over the local connection', function () {
     const { tmpdir } = await import('node:os');
     const d = mkdtempSync(join(tmpdir(), 'content-'));
     const pb = join(d, 'pb.yml');
-    writeFileSync(pb, `- hosts: localhost\n  gather_facts: false\n  vars: {v: abc}\n  tasks:\n    - copy: {content: "{{v}}\\n", dest: ${d}/a}\n    - copy: {content: "{{v}} \\n", dest: ${d}/b}\n`);
+    writeFileSync(
+      pb,
+      `- hosts: localhost\n  gather_facts: false\n  vars: {v: abc}\n  tasks:\n    - copy: {content: "{{v}}\\n", dest: ${d}/a}\n    - copy: {content: "{{v}} \\n", dest: ${d}/b}\n`,
+    );
     const r = await tsplay('run', pb, '-i', 'localhost,', '-c', 'local');
     expect(r.code, r.out).to.equal(0);
     expect(readFileSync(join(d, 'a'), 'utf8')).to.equal('abc\n');
@@ -68,7 +71,7 @@ describe('tsplay run over the local connection', function () {
     expect(readFileSync(join(d, name), 'utf8')).to.equal('x\n');
   });
 
-  it('a --limit that matches no host exits 1 with ansible-playbook\'s message', async () => {
+  it("a --limit that matches no host exits 1 with ansible-playbook's message", async () => {
     const r = await tsplay('run', site, '-i', inv, '--limit', 'nosuchhost');
     expect(r.code).to.equal(1);
     expect(r.err).to.include('Specified inventory, host pattern and/or --limit leaves us with no hosts to target.');
@@ -116,7 +119,10 @@ describe('tsplay run over the local connection', function () {
 
   it('--json prints one document with plays, tasks, results and stats', async () => {
     const r = await tsplay('run', site, '-i', inv, '--json');
-    const doc = JSON.parse(r.out) as { plays: { tasks: { task: { name: string }; hosts: Record<string, { status: string; censored?: string }> }[] }[]; stats: Record<string, { ok: number; changed: number }> };
+    const doc = JSON.parse(r.out) as {
+      plays: { tasks: { task: { name: string }; hosts: Record<string, { status: string; censored?: string }> }[] }[];
+      stats: Record<string, { ok: number; changed: number }>;
+    };
     expect(doc.stats.w2).to.include({ ok: 5, changed: 2 });
     const secret = doc.plays[0]!.tasks.find((t) => t.task.name === 'a secret')!;
     expect(secret.hosts.w1!.censored).to.match(/no_log/);
@@ -136,6 +142,30 @@ describe('tsplay run over the local connection', function () {
     const r = await tsplay('run', join(dir, 'free.yml'), '-i', inv);
     expect(r.code).to.equal(0);
     for (const h of ['w1', 'w2', 'w3', 'w4']) expect(r.out).to.match(new RegExp(`${h}\\s+: ok=2\\s+changed=1`));
+  });
+
+  it('under the free strategy a fast host runs ahead of a slow one; under linear it waits', async () => {
+    // w1 sleeps in the first task; the others are done with both tasks long before it wakes.
+    const order = async (strategy: string): Promise<string[]> => {
+      rmSync('/tmp/tsplay-e2e', { recursive: true, force: true });
+      mkdirSync('/tmp/tsplay-e2e', { recursive: true });
+      const pb = join('/tmp/tsplay-e2e', `${strategy}.yml`);
+      writeFileSync(
+        pb,
+        `- hosts: web\n  gather_facts: false\n  strategy: ${strategy}\n  tasks:\n` +
+          `    - shell: "sleep {{#if (eq inventory_hostname 'w1')}}1.5{{else}}0{{/if}}; echo one-{{inventory_hostname}} >> /tmp/tsplay-e2e/log"\n` +
+          `    - shell: "echo two-{{inventory_hostname}} >> /tmp/tsplay-e2e/log"\n`,
+      );
+      const r = await tsplay('run', pb, '-i', inv);
+      expect(r.code, r.out).to.equal(0);
+      return readFileSync('/tmp/tsplay-e2e/log', 'utf8').trim().split('\n');
+    };
+    const free = await order('free');
+    expect(free.indexOf('two-w2'), free.join(' ')).to.be.below(free.indexOf('one-w1'));
+    const linear = await order('linear');
+    expect(Math.max(...['w1', 'w2', 'w3', 'w4'].map((h) => linear.indexOf(`one-${h}`))), linear.join(' ')).to.be.below(
+      Math.min(...['w1', 'w2', 'w3', 'w4'].map((h) => linear.indexOf(`two-${h}`))),
+    );
   });
 
   it('the binary prints help and exits 0', async () => {

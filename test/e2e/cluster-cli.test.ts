@@ -1,8 +1,8 @@
-import { expect } from 'chai';
-import { execa } from 'execa';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { expect } from 'chai';
+import { execa } from 'execa';
 import { ROOT } from '../helpers.js';
 
 /** ezctl-style commands in a scratch copy of the project; --list-hosts keeps hosts untouched. */

@@ -1,8 +1,8 @@
-import { expect } from 'chai';
-import { execa } from 'execa';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { expect } from 'chai';
+import { execa } from 'execa';
 import { ROOT } from '../helpers.js';
 
 /**
@@ -15,7 +15,10 @@ describe('tsplay lab up / status / down (light mode, separate lab directory)', f
   const invDir = mkdtempSync(join(tmpdir(), 'labinv-'));
   const env = { ...process.env, TSPLAY_LAB_DIR: labDir, TSPLAY_LAB_INVENTORY_DIR: invDir };
   const tsplay = (...args: string[]) => execa('node', [join(ROOT, 'bin', 'tsplay.js'), ...args], { env, reject: false });
-  const mounts = () => readFileSync('/proc/mounts', 'utf8').split('\n').filter((l) => l.includes(labDir)).length;
+  const mounts = () =>
+    readFileSync('/proc/mounts', 'utf8')
+      .split('\n')
+      .filter((l) => l.includes(labDir)).length;
 
   after(async () => {
     await tsplay('lab', 'down');
@@ -26,7 +29,7 @@ describe('tsplay lab up / status / down (light mode, separate lab directory)', f
     expect(up.exitCode, up.stderr).to.equal(0);
     expect(up.stderr).to.match(/4 light host\(s\) up and answering over SSH in [\d.]+s/);
     const inv = readFileSync(join(invDir, 'hosts.yml'), 'utf8');
-    expect(inv).to.match(/kube_master:\n\s+hosts:\n\s+lab1:[^]*lab2:[^]*kube_node:\n\s+hosts:\n\s+lab3:[^]*lab4:/);
+    expect(inv).to.match(/kube_master:\n\s+hosts:\n\s+lab1:[\s\S]*lab2:[\s\S]*kube_node:\n\s+hosts:\n\s+lab3:[\s\S]*lab4:/);
     const st = await tsplay('lab', 'status');
     expect(st.stdout.match(/running/g)).to.have.length(4);
     const pb = join(ROOT, 'test', 'fixtures', 'e2e', 'hostname.yml');

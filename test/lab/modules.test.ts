@@ -1,10 +1,10 @@
-import { expect } from 'chai';
-import { createServer, type Server } from 'node:http';
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { LabState } from '../../engine/lab/lab.js';
+import { expect } from 'chai';
+import type { LabState } from '../../lab/lab.js';
 import { FIXTURES, tsplay } from '../helpers.js';
 import { freshLab, inHost, labInventory } from '../lab-support.js';
 
@@ -27,7 +27,12 @@ interface Case {
 }
 
 const HOST = 'lab3';
-const ind = (s: string, n: number) => s.trim().split('\n').map((l) => ' '.repeat(n) + l).join('\n');
+const ind = (s: string, n: number) =>
+  s
+    .trim()
+    .split('\n')
+    .map((l) => ' '.repeat(n) + l)
+    .join('\n');
 
 let lab: LabState;
 let project: string;
@@ -63,7 +68,7 @@ const CASES: Case[] = [
     prep: 'rm -f /tmp/mt/l',
     task: 'file: {path: /tmp/mt/l, src: /etc/hostname, state: link}',
     verify: '[ "$(readlink /tmp/mt/l)" = /etc/hostname ]',
-    diff: /\+state: link\n[^]*\+src: \/etc\/hostname/,
+    diff: /\+state: link\n[\s\S]*\+src: \/etc\/hostname/,
     bad: { task: 'file: {path: /tmp/mt/l, state: link}', error: /state=link needs 'src'/ },
   },
   {
@@ -79,7 +84,7 @@ const CASES: Case[] = [
     prep: 'rm -rf /tmp/mt/r && mkdir -p /tmp/mt/r/a && touch /tmp/mt/r/a/f && chmod -R 700 /tmp/mt/r',
     task: 'file: {path: /tmp/mt/r, state: directory, mode: "0755", owner: nobody, recurse: true}',
     verify: '[ "$(stat -c %a:%U /tmp/mt/r/a/f)" = 755:nobody ]',
-    diff: /-mode: 0700\n[^]*\+mode: 0755/,
+    diff: /-mode: 0700\n[\s\S]*\+mode: 0755/,
     bad: { task: 'file: {path: /tmp/mt/r, mode: rwx}', error: /'mode': file: expected a mode/ },
   },
   {
@@ -91,7 +96,7 @@ const CASES: Case[] = [
     bad: { task: 'copy: {dest: /tmp/mt/c.txt}', error: /one of 'src' or 'content' is required/ },
   },
   {
-    title: "copy: src from files/, validated, with a backup of the old file",
+    title: 'copy: src from files/, validated, with a backup of the old file',
     prep: 'echo old > /tmp/mt/h.txt',
     task: 'copy: {src: hello.txt, dest: /tmp/mt/h.txt, backup: true, validate: "grep -q hello %s"}',
     verify: 'grep -qx "hello from files" /tmp/mt/h.txt && ls /tmp/mt/h.txt.*~ >/dev/null',
@@ -121,7 +126,7 @@ const CASES: Case[] = [
     task: "lineinfile: {path: /tmp/mt/new.conf, line: 'a=1', create: true, insertafter: EOF}",
     verify: 'grep -qx a=1 /tmp/mt/new.conf',
     diff: /\+a=1/,
-    bad: { task: "lineinfile: {path: /tmp/mt/x, line: a, insertafter: EOF, insertbefore: BOF}", error: /mutually exclusive/ },
+    bad: { task: 'lineinfile: {path: /tmp/mt/x, line: a, insertafter: EOF, insertbefore: BOF}', error: /mutually exclusive/ },
   },
   {
     title: 'blockinfile: a managed block',
@@ -231,14 +236,17 @@ const CASES: Case[] = [
     title: 'apt_key: an armored key written dearmored to a keyring for signed-by',
     prep: 'rm -f /etc/apt/keyrings/tsplay-test.gpg',
     task: 'apt_key: {file: test-key.asc, keyring: /etc/apt/keyrings/tsplay-test.gpg}',
-    verify: `[ "$(sha256sum < /etc/apt/keyrings/tsplay-test.gpg | cut -d' ' -f1)" = "${createHash('sha256').update(readFileSync(join(FIXTURES, 'test-key.gpg'))).digest('hex')}" ]`,
+    verify: `[ "$(sha256sum < /etc/apt/keyrings/tsplay-test.gpg | cut -d' ' -f1)" = "${createHash('sha256')
+      .update(readFileSync(join(FIXTURES, 'test-key.gpg')))
+      .digest('hex')}" ]`,
     bad: { task: 'apt_key: {keyring: /etc/apt/keyrings/x.gpg}', error: /exactly one of 'url', 'data' or 'file' is required/ },
   },
   {
     title: 'apt_repository: a signed-by source line',
     prep: 'rm -f /etc/apt/sources.list.d/tsplay-test.list',
     task: "apt_repository: {repo: 'deb [signed-by=/etc/apt/keyrings/tsplay-test.gpg] https://pkgs.k8s.io/core:/stable:/v1.32/deb/ /', filename: tsplay-test, update_cache: false}",
-    verify: 'grep -q "^deb \\[signed-by=/etc/apt/keyrings/tsplay-test.gpg\\] https://pkgs.k8s.io/core:/stable:/v1.32/deb/ /$" /etc/apt/sources.list.d/tsplay-test.list',
+    verify:
+      'grep -q "^deb \\[signed-by=/etc/apt/keyrings/tsplay-test.gpg\\] https://pkgs.k8s.io/core:/stable:/v1.32/deb/ /$" /etc/apt/sources.list.d/tsplay-test.list',
     diff: /\+deb \[signed-by=/,
     bad: { task: 'apt_repository: {filename: x}', error: /missing required argument 'repo'/ },
   },
@@ -246,7 +254,8 @@ const CASES: Case[] = [
     title: 'yum_repository: the Kubernetes RPM repository file',
     prep: 'rm -rf /etc/yum.repos.d/kubernetes.repo',
     task: 'yum_repository: {name: kubernetes, description: Kubernetes, baseurl: "https://pkgs.k8s.io/core:/stable:/v1.32/rpm/", gpgcheck: true, gpgkey: "https://pkgs.k8s.io/core:/stable:/v1.32/rpm/repodata/repomd.xml.key", exclude: "kubelet kubeadm kubectl"}',
-    verify: 'grep -qx "baseurl = https://pkgs.k8s.io/core:/stable:/v1.32/rpm/" /etc/yum.repos.d/kubernetes.repo && grep -qx "gpgcheck = 1" /etc/yum.repos.d/kubernetes.repo',
+    verify:
+      'grep -qx "baseurl = https://pkgs.k8s.io/core:/stable:/v1.32/rpm/" /etc/yum.repos.d/kubernetes.repo && grep -qx "gpgcheck = 1" /etc/yum.repos.d/kubernetes.repo',
     diff: /\+\[kubernetes\]/,
     bad: { task: 'yum_repository: {name: x}', error: /state=present needs 'baseurl'/ },
   },
@@ -288,7 +297,7 @@ const CASES: Case[] = [
     prep: 'systemctl disable --now haproxy >/dev/null 2>&1; true',
     task: 'systemd: {name: haproxy, state: started, enabled: true}',
     verify: 'systemctl is-active -q haproxy && systemctl is-enabled -q haproxy',
-    diff: /-state: inactive\n-enabled: disabled\n[^]*\+state: active\n\+enabled: enabled/,
+    diff: /-state: inactive\n-enabled: disabled\n[\s\S]*\+state: active\n\+enabled: enabled/,
     bad: { task: 'systemd: {name: haproxy, state: running}', error: /'state': systemd: expected one of started, stopped, restarted, reloaded/ },
   },
   {
@@ -296,7 +305,7 @@ const CASES: Case[] = [
     prep: 'printf "[Service]\\nExecStart=/bin/sleep infinity\\n[Install]\\nWantedBy=multi-user.target\\n" > /lib/systemd/system/tsplay-sleep.service && systemctl daemon-reload && systemctl enable --now tsplay-sleep >/dev/null 2>&1',
     task: 'service: {name: tsplay-sleep, state: stopped, enabled: false}',
     verify: '! systemctl is-active -q tsplay-sleep && ! systemctl is-enabled -q tsplay-sleep',
-    diff: /-state: active\n-enabled: enabled\n[^]*\+state: inactive\n\+enabled: disabled/,
+    diff: /-state: active\n-enabled: enabled\n[\s\S]*\+state: inactive\n\+enabled: disabled/,
     bad: { task: 'service: {state: started}', error: /'name' is required/ },
   },
   {
@@ -375,10 +384,11 @@ describe('modules over SSH on a boot-mode lab host', function () {
 
   it('stat, slurp and find read without changing', async () => {
     await onHost('printf "abc\\n" > /tmp/mt/r1.txt && printf x > /tmp/mt/r2.log');
-    const pb = playbook('readers', [
-      'stat: {path: /tmp/mt/r1.txt}', '  register: s',
-    ].join('\n'));
-    writeFileSync(pb, `- hosts: all\n  gather_facts: false\n  tasks:\n    - stat: {path: /tmp/mt/r1.txt}\n      register: s\n    - assert: {that: [s.stat.exists, s.stat.isreg, s.stat.size == 4, "s.stat.checksum == '03cfd743661f07975fa2f1220c5194cbaff48451'"]}\n    - slurp: {src: /tmp/mt/r1.txt}\n      register: sl\n    - assert: {that: ["sl.content == 'YWJjCg=='"]}\n    - find: {paths: /tmp/mt, patterns: ['r*.txt', 'r*.log']}\n      register: f\n    - assert: {that: [f.matched == 2]}\n    - stat: {path: /tmp/mt/none}\n      register: n\n    - assert: {that: [not n.stat.exists]}\n`);
+    const pb = playbook('readers', ['stat: {path: /tmp/mt/r1.txt}', '  register: s'].join('\n'));
+    writeFileSync(
+      pb,
+      `- hosts: all\n  gather_facts: false\n  tasks:\n    - stat: {path: /tmp/mt/r1.txt}\n      register: s\n    - assert: {that: [s.stat.exists, s.stat.isreg, s.stat.size == 4, "s.stat.checksum == '03cfd743661f07975fa2f1220c5194cbaff48451'"]}\n    - slurp: {src: /tmp/mt/r1.txt}\n      register: sl\n    - assert: {that: ["sl.content == 'YWJjCg=='"]}\n    - find: {paths: /tmp/mt, patterns: ['r*.txt', 'r*.log']}\n      register: f\n    - assert: {that: [f.matched == 2]}\n    - stat: {path: /tmp/mt/none}\n      register: n\n    - assert: {that: [not n.stat.exists]}\n`,
+    );
     const r = await run(pb);
     expect(r.code, r.out).to.equal(0);
     expect(r.out).to.match(/lab3\s+: ok=8\s+changed=0/);
@@ -399,7 +409,10 @@ describe('modules over SSH on a boot-mode lab host', function () {
   it('wait_for and uri: a port, a path, an HTTP health check, and their failures', async () => {
     const port = (server.address() as { port: number }).port;
     const pb = playbook('waits', 'wait_for: {path: /etc/hostname, timeout: 5}');
-    writeFileSync(pb, `- hosts: all\n  gather_facts: false\n  tasks:\n    - wait_for: {path: /etc/hostname, timeout: 5}\n    - wait_for: {host: 10.77.0.1, port: ${port}, timeout: 5}\n    - uri: {url: "http://10.77.0.1:${port}/health", return_content: true}\n      register: h\n    - assert: {that: ["h.json.status == 'ok'", h.status == 200]}\n    - uri: {url: "http://10.77.0.1:${port}/nope"}\n      ignore_errors: true\n      register: miss\n    - assert: {that: [miss is failed, miss.status == 404]}\n    - wait_for: {path: /tmp/never-there, timeout: 1}\n`);
+    writeFileSync(
+      pb,
+      `- hosts: all\n  gather_facts: false\n  tasks:\n    - wait_for: {path: /etc/hostname, timeout: 5}\n    - wait_for: {host: 10.77.0.1, port: ${port}, timeout: 5}\n    - uri: {url: "http://10.77.0.1:${port}/health", return_content: true}\n      register: h\n    - assert: {that: ["h.json.status == 'ok'", h.status == 200]}\n    - uri: {url: "http://10.77.0.1:${port}/nope"}\n      ignore_errors: true\n      register: miss\n    - assert: {that: [miss is failed, miss.status == 404]}\n    - wait_for: {path: /tmp/never-there, timeout: 1}\n`,
+    );
     const r = await run(pb);
     expect(r.code).to.equal(2);
     expect(r.out).to.match(/Timeout when waiting for \/tmp\/never-there to be started/);

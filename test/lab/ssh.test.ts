@@ -1,11 +1,11 @@
-import { expect } from 'chai';
-import { execa } from 'execa';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { expect } from 'chai';
+import { execa } from 'execa';
 import { connectSsh } from '../../engine/connection/ssh.js';
-import type { LabState } from '../../engine/lab/lab.js';
+import type { LabState } from '../../lab/lab.js';
 import { FIXTURES, ROOT, tsplay } from '../helpers.js';
 import { ensureLab, inHost, labInventory } from '../lab-support.js';
 
@@ -28,16 +28,20 @@ describe('over SSH against the lab (boot-mode hosts)', function () {
   before(async () => {
     lab = await ensureLab();
     for (const h of ['lab1', 'lab2', 'lab3']) {
-      const r = await inHost(lab, h, [
-        'id tester >/dev/null 2>&1 || useradd -m -s /bin/sh tester',
-        'id tester2 >/dev/null 2>&1 || useradd -m -s /bin/sh tester2',
-        "echo 'tester:pw-Tester-1' | chpasswd",
-        "echo 'tester2:Sudo-Pw-42x' | chpasswd",
-        "echo 'tester ALL=(ALL) NOPASSWD: ALL' > /etc/sudoers.d/tester",
-        "echo 'tester2 ALL=(ALL) ALL' > /etc/sudoers.d/tester2",
-        'mkdir -p /home/tester/.ssh && cp /root/.ssh/authorized_keys /home/tester/.ssh/ && chown -R tester: /home/tester/.ssh',
-        'rm -rf /tmp/tsplay-e2e',
-      ].join(' && '));
+      const r = await inHost(
+        lab,
+        h,
+        [
+          'id tester >/dev/null 2>&1 || useradd -m -s /bin/sh tester',
+          'id tester2 >/dev/null 2>&1 || useradd -m -s /bin/sh tester2',
+          "echo 'tester:pw-Tester-1' | chpasswd",
+          "echo 'tester2:Sudo-Pw-42x' | chpasswd",
+          "echo 'tester ALL=(ALL) NOPASSWD: ALL' > /etc/sudoers.d/tester",
+          "echo 'tester2 ALL=(ALL) ALL' > /etc/sudoers.d/tester2",
+          'mkdir -p /home/tester/.ssh && cp /root/.ssh/authorized_keys /home/tester/.ssh/ && chown -R tester: /home/tester/.ssh',
+          'rm -rf /tmp/tsplay-e2e',
+        ].join(' && '),
+      );
       expect(r.exitCode, `prepare ${h}`).to.equal(0);
     }
   });
@@ -64,7 +68,9 @@ describe('over SSH against the lab (boot-mode hosts)', function () {
   });
 
   it('authenticates with a key file, with ssh-agent, and with a password', async () => {
-    const pb = playbook('- hosts: all\n  gather_facts: false\n  tasks:\n    - command: whoami\n      register: w\n    - assert: {that: [w.stdout == ansible_user]}\n');
+    const pb = playbook(
+      '- hosts: all\n  gather_facts: false\n  tasks:\n    - command: whoami\n      register: w\n    - assert: {that: [w.stdout == ansible_user]}\n',
+    );
     const key = await tsplay('run', pb, '-i', labInventory(lab, { g: ['lab1'] }, { ansible_user: 'tester' }));
     expect(key.code, key.out).to.equal(0);
     const agentDir = mkdtempSync(join(tmpdir(), 'agent-'));
@@ -80,29 +86,68 @@ describe('over SSH against the lab (boot-mode hosts)', function () {
       delete process.env.SSH_AUTH_SOCK;
       process.kill(Number(agentPid));
     }
-    const pw = await tsplay('run', pb, '-i', labInventory(lab, { g: ['lab1'] }, { ansible_user: 'tester2', ansible_password: 'Sudo-Pw-42x', ansible_ssh_private_key_file: '/nonexistent/key' }));
+    const pw = await tsplay(
+      'run',
+      pb,
+      '-i',
+      labInventory(lab, { g: ['lab1'] }, { ansible_user: 'tester2', ansible_password: 'Sudo-Pw-42x', ansible_ssh_private_key_file: '/nonexistent/key' }),
+    );
     expect(pw.code, pw.out).to.equal(0);
-    const bad = await tsplay('run', pb, '-i', labInventory(lab, { g: ['lab1'] }, { ansible_user: 'tester2', ansible_password: 'wrong', ansible_ssh_private_key_file: '/nonexistent/key' }));
+    const bad = await tsplay(
+      'run',
+      pb,
+      '-i',
+      labInventory(lab, { g: ['lab1'] }, { ansible_user: 'tester2', ansible_password: 'wrong', ansible_ssh_private_key_file: '/nonexistent/key' }),
+    );
     expect(bad.code).to.equal(4);
     expect(bad.out).to.match(/UNREACHABLE!.*authentication failed for tester2@/);
   });
 
   it('becomes root through sudo, with and without a sudo password, never showing the password', async () => {
-    const pb = playbook('- hosts: all\n  gather_facts: false\n  become: true\n  tasks:\n    - command: whoami\n      register: w\n    - assert: {that: [w.stdout == "root"]}\n    - command: id -un\n      become_user: nobody\n      register: n\n    - assert: {that: [n.stdout == "nobody"]}\n');
+    const pb = playbook(
+      '- hosts: all\n  gather_facts: false\n  become: true\n  tasks:\n    - command: whoami\n      register: w\n    - assert: {that: [w.stdout == "root"]}\n    - command: id -un\n      become_user: nobody\n      register: n\n    - assert: {that: [n.stdout == "nobody"]}\n',
+    );
     const nopw = await tsplay('run', pb, '-i', labInventory(lab, { g: ['lab1'] }, { ansible_user: 'tester' }), '-vvv');
     expect(nopw.code, nopw.out).to.equal(0);
     expect(nopw.out).to.include('sudo -n');
-    const withPw = await tsplay('run', pb, '-i', labInventory(lab, { g: ['lab1'] }, { ansible_user: 'tester2', ansible_password: 'Sudo-Pw-42x', ansible_ssh_private_key_file: '/nonexistent/key', ansible_become_password: 'Sudo-Pw-42x' }), '-vvv');
+    const withPw = await tsplay(
+      'run',
+      pb,
+      '-i',
+      labInventory(
+        lab,
+        { g: ['lab1'] },
+        { ansible_user: 'tester2', ansible_password: 'Sudo-Pw-42x', ansible_ssh_private_key_file: '/nonexistent/key', ansible_become_password: 'Sudo-Pw-42x' },
+      ),
+      '-vvv',
+    );
     expect(withPw.code, withPw.out).to.equal(0);
     expect(withPw.out + withPw.err).not.to.include('Sudo-Pw-42x');
-    const wrong = await tsplay('run', pb, '-i', labInventory(lab, { g: ['lab1'] }, { ansible_user: 'tester2', ansible_password: 'Sudo-Pw-42x', ansible_ssh_private_key_file: '/nonexistent/key', ansible_become_password: 'Wrong-Secret-77' }), '-vvv');
+    const wrong = await tsplay(
+      'run',
+      pb,
+      '-i',
+      labInventory(
+        lab,
+        { g: ['lab1'] },
+        {
+          ansible_user: 'tester2',
+          ansible_password: 'Sudo-Pw-42x',
+          ansible_ssh_private_key_file: '/nonexistent/key',
+          ansible_become_password: 'Wrong-Secret-77',
+        },
+      ),
+      '-vvv',
+    );
     expect(wrong.code).to.equal(2);
     expect(wrong.out + wrong.err).not.to.include('Wrong-Secret-77');
     expect(wrong.out + wrong.err).not.to.include('Sudo-Pw-42x');
   });
 
   it('a no_log secret appears nowhere in the output, at any verbosity', async () => {
-    const pb = playbook('- hosts: all\n  gather_facts: false\n  tasks:\n    - shell: echo token-XYZ-123 > /tmp/tok; cat /tmp/tok\n      no_log: true\n      register: t\n    - fail: {msg: "{{t.stdout}}"}\n      no_log: true\n');
+    const pb = playbook(
+      '- hosts: all\n  gather_facts: false\n  tasks:\n    - shell: echo token-XYZ-123 > /tmp/tok; cat /tmp/tok\n      no_log: true\n      register: t\n    - fail: {msg: "{{t.stdout}}"}\n      no_log: true\n',
+    );
     const r = await tsplay('run', pb, '-i', labInventory(lab, { g: ['lab1'] }), '-vvv');
     expect(r.code).to.equal(2);
     expect(r.out + r.err).not.to.include('token-XYZ-123');
@@ -127,7 +172,14 @@ describe('over SSH against the lab (boot-mode hosts)', function () {
     expect(ch.out).to.match(/REMOTE HOST IDENTIFICATION HAS CHANGED for 10\.77\.0\.11/);
     const off = await tsplay('run', pb, '-i', labInventory(lab, { g: ['lab1'] }, { ansible_ssh_known_hosts_file: empty }), '--host-key-checking', 'false');
     expect(off.code, off.out).to.equal(0);
-    const offChanged = await tsplay('run', pb, '-i', labInventory(lab, { g: ['lab1'] }, { ansible_ssh_known_hosts_file: changed }), '--host-key-checking', 'false');
+    const offChanged = await tsplay(
+      'run',
+      pb,
+      '-i',
+      labInventory(lab, { g: ['lab1'] }, { ansible_ssh_known_hosts_file: changed }),
+      '--host-key-checking',
+      'false',
+    );
     expect(offChanged.code).to.equal(4);
     // The hashed known_hosts that lists the right key is accepted.
     const hashed = join(mkdtempSync(join(tmpdir(), 'kh-')), 'known_hosts');
@@ -138,7 +190,14 @@ describe('over SSH against the lab (boot-mode hosts)', function () {
   });
 
   it('a 50 MiB file arrives intact (checksum on both ends)', async () => {
-    const c = await connectSsh({ host: 'lab2', kind: 'ssh', address: lab.hosts[1]!.address, user: 'root', privateKeyFile: lab.key, knownHostsFile: lab.knownHosts });
+    const c = await connectSsh({
+      host: 'lab2',
+      kind: 'ssh',
+      address: lab.hosts[1]!.address,
+      user: 'root',
+      privateKeyFile: lab.key,
+      knownHostsFile: lab.knownHosts,
+    });
     try {
       const data = randomBytes(50 * 1024 * 1024);
       await c.put('/tmp/big.bin', data, { mode: '0600' });
@@ -151,7 +210,14 @@ describe('over SSH against the lab (boot-mode hosts)', function () {
   });
 
   it("commands on one connection's persistent shells keep their output, exit codes and failures apart", async () => {
-    const c = await connectSsh({ host: 'lab2', kind: 'ssh', address: lab.hosts[1]!.address, user: 'root', privateKeyFile: lab.key, knownHostsFile: lab.knownHosts });
+    const c = await connectSsh({
+      host: 'lab2',
+      kind: 'ssh',
+      address: lab.hosts[1]!.address,
+      user: 'root',
+      privateKeyFile: lab.key,
+      knownHostsFile: lab.knownHosts,
+    });
     try {
       // stderr before anything else, no trailing newline, multibyte text, a shell exit, stdin closed.
       const a = await c.exec("echo early >&2; printf 'naïve → ok'; exit 3");
@@ -165,7 +231,7 @@ describe('over SSH against the lab (boot-mode hosts)', function () {
       expect(env.stdout).to.equal("it's me from /etc\n");
       // Several commands at once, each with its own result.
       const many = await Promise.all(Array.from({ length: 12 }, (_, i) => c.exec(`sleep 0.2; echo ${i}; echo e${i} >&2; exit ${i}`)));
-      many.forEach((r, i) => expect(r).to.deep.equal({ rc: i, stdout: `${i}\n`, stderr: `e${i}\n` }));
+      for (const [i, r] of many.entries()) expect(r).to.deep.equal({ rc: i, stdout: `${i}\n`, stderr: `e${i}\n` });
       // A large output arrives whole, end markers found after it.
       const big = await c.exec('head -c 30000000 /dev/zero | tr "\\0" x; echo; echo done >&2');
       expect(big.rc).to.equal(0);
@@ -179,18 +245,22 @@ describe('over SSH against the lab (boot-mode hosts)', function () {
   });
 
   it('a host whose sshd dies mid-play is UNREACHABLE, the others finish, exit code 4', async () => {
-    const pb = playbook([
-      '- hosts: all', '  gather_facts: false', '  tasks:',
-      '    - command: "true"',
-      '    - name: sshd dies on lab3',
-      '      command: "true"',
-      '      delegate_to: localhost',
-      '      run_once: true',
-      '    - pause: {seconds: 1}',
-      '    - name: after',
-      '      command: hostname',
-      '',
-    ].join('\n'));
+    const pb = playbook(
+      [
+        '- hosts: all',
+        '  gather_facts: false',
+        '  tasks:',
+        '    - command: "true"',
+        '    - name: sshd dies on lab3',
+        '      command: "true"',
+        '      delegate_to: localhost',
+        '      run_once: true',
+        '    - pause: {seconds: 1}',
+        '    - name: after',
+        '      command: hostname',
+        '',
+      ].join('\n'),
+    );
     const inv = labInventory(lab, { g: ['lab1', 'lab2', 'lab3'] });
     const run = tsplay('run', pb, '-i', inv);
     // Kill lab3's sshd (and with it our open connection) while the play runs.
@@ -202,37 +272,59 @@ describe('over SSH against the lab (boot-mode hosts)', function () {
     expect(r.out).to.match(/fatal: \[lab3\]: UNREACHABLE!/);
     expect(r.out).to.match(/lab1\s+: ok=\d+\s+changed=\d+\s+unreachable=0\s+failed=0/);
     expect(r.out).to.match(/lab3\s+: ok=\d+\s+changed=\d+\s+unreachable=1/);
-    expect(r.out).to.match(/TASK \[after\][^]*changed: \[lab2\]/);
+    expect(r.out).to.match(/TASK \[after\][\s\S]*changed: \[lab2\]/);
   });
 
   it('ignore_unreachable lets the play go on for that host', async () => {
     const pb = playbook('- hosts: all\n  gather_facts: false\n  ignore_unreachable: true\n  tasks:\n    - command: "true"\n    - debug: msg=still\n');
     const r = await tsplay('run', pb, '-i', labInventory(lab, { g: ['lab1'] }, {}, { lab1: { ansible_port: 2 } }));
     expect(r.out).to.match(/UNREACHABLE!/);
-    expect(r.out).to.match(/TASK \[debug\][^]*ok: \[lab1\]/);
+    expect(r.out).to.match(/TASK \[debug\][\s\S]*ok: \[lab1\]/);
   });
 
   it('delegate_to, run_once and hostvars work across SSH hosts; ProxyJump through a bastion', async () => {
-    const pb = playbook([
-      '- hosts: all', '  gather_facts: true', '  tasks:',
-      '    - command: hostname', '      register: hn', '      changed_when: false',
-      '    - name: delegated to lab1 with its own connection', '      command: hostname', '      delegate_to: lab1', '      register: d', '      changed_when: false',
-      '    - assert: {that: [d.stdout == "lab1"]}',
-      '    - name: to the controller', '      command: "true"', '      delegate_to: localhost', '      changed_when: false',
-      '    - name: hostvars of another SSH host', '      assert: {that: [hostvars.lab3.hn.stdout == "lab3", hostvars.lab3.ansible_hostname == "lab3"]}',
-      '    - command: hostname', '      run_once: true', '      register: once',
-      '    - assert: {that: [once.stdout == "lab2"]}',
-      '',
-    ].join('\n'));
+    const pb = playbook(
+      [
+        '- hosts: all',
+        '  gather_facts: true',
+        '  tasks:',
+        '    - command: hostname',
+        '      register: hn',
+        '      changed_when: false',
+        '    - name: delegated to lab1 with its own connection',
+        '      command: hostname',
+        '      delegate_to: lab1',
+        '      register: d',
+        '      changed_when: false',
+        '    - assert: {that: [d.stdout == "lab1"]}',
+        '    - name: to the controller',
+        '      command: "true"',
+        '      delegate_to: localhost',
+        '      changed_when: false',
+        '    - name: hostvars of another SSH host',
+        '      assert: {that: [hostvars.lab3.hn.stdout == "lab3", hostvars.lab3.ansible_hostname == "lab3"]}',
+        '    - command: hostname',
+        '      run_once: true',
+        '      register: once',
+        '    - assert: {that: [once.stdout == "lab2"]}',
+        '',
+      ].join('\n'),
+    );
     const inv = labInventory(lab, { g: ['lab2', 'lab3'], other: ['lab1'] }, {}, { lab3: { ansible_ssh_proxy_jump: `root@${lab.hosts[0]!.address}` } });
     const r = await tsplay('run', pb, '-i', inv, '--limit', 'g');
     expect(r.code, r.out).to.equal(0);
-    const j = await inHost(lab, 'lab3', `journalctl -q -o cat _COMM=sshd-session _COMM=sshd | grep 'Accepted publickey for root from ${lab.hosts[0]!.address}' | wc -l`);
+    const j = await inHost(
+      lab,
+      'lab3',
+      `journalctl -q -o cat _COMM=sshd-session _COMM=sshd | grep 'Accepted publickey for root from ${lab.hosts[0]!.address}' | wc -l`,
+    );
     expect(Number(j.stdout)).to.be.greaterThan(0);
   });
 
   it('a command timeout ends the remote command; an interrupt ends it too, prints the recap and exits 99', async () => {
-    const pb = playbook('- hosts: all\n  gather_facts: false\n  tasks:\n    - command: sleep 300\n      timeout: 2\n      ignore_errors: true\n      register: t\n    - assert: {that: [t.rc == 124]}\n');
+    const pb = playbook(
+      '- hosts: all\n  gather_facts: false\n  tasks:\n    - command: sleep 300\n      timeout: 2\n      ignore_errors: true\n      register: t\n    - assert: {that: [t.rc == 124]}\n',
+    );
     const r = await tsplay('run', pb, '-i', labInventory(lab, { g: ['lab1'] }));
     expect(r.code, r.out).to.equal(0);
     const slow = playbook('- hosts: all\n  gather_facts: false\n  tasks:\n    - command: sleep 412\n    - command: "true"\n');

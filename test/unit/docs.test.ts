@@ -1,6 +1,6 @@
-import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { expect } from 'chai';
 import { loadModules, moduleNames } from '../../engine/modules/registry.js';
 import { PRECEDENCE } from '../../engine/plan/vars.js';
 import { ROOT } from '../helpers.js';

@@ -1,9 +1,9 @@
-import { expect } from 'chai';
-import { writeFileSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { expandHostRange, loadInventory } from '../../engine/load/inventory.js';
+import { expect } from 'chai';
 import { LoadError } from '../../engine/load/errors.js';
+import { expandHostRange, loadInventory } from '../../engine/load/inventory.js';
 import { matchHosts } from '../../engine/plan/patterns.js';
 import { FIXTURES } from '../helpers.js';
 

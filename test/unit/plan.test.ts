@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import { shouldRun } from '../../engine/plan/tags.js';
 import { serialBatches } from '../../engine/plan/hosts.js';
+import { shouldRun } from '../../engine/plan/tags.js';
 import { Scope } from '../../engine/template/scope.js';
 import { render } from '../../engine/template/templar.js';
 

@@ -1,7 +1,7 @@
-import { expect } from 'chai';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { expect } from 'chai';
 import { PRECEDENCE, precedenceLayers, type VarSources } from '../../engine/plan/vars.js';
 import { Scope, type Vars } from '../../engine/template/scope.js';
 import { render } from '../../engine/template/templar.js';
@@ -35,7 +35,10 @@ function project(on: Set<Level>): { dir: string; args: string[] } {
     writeFileSync(join(dir, path), text);
   };
   const v = (l: Level) => (on.has(l) ? `p: ${JSON.stringify(l)}\n` : '');
-  w('inv/hosts.yml', `all:\n  vars:\n    ansible_connection: local\n    ${v('inventory file all').trim() || 'x: 1'}\n  children:\n    g:\n      vars:\n        ${v('inventory file group').trim() || 'x: 1'}\n      hosts:\n        h:\n          ${v('inventory file host').trim() || 'x: 1'}\n`);
+  w(
+    'inv/hosts.yml',
+    `all:\n  vars:\n    ansible_connection: local\n    ${v('inventory file all').trim() || 'x: 1'}\n  children:\n    g:\n      vars:\n        ${v('inventory file group').trim() || 'x: 1'}\n      hosts:\n        h:\n          ${v('inventory file host').trim() || 'x: 1'}\n`,
+  );
   w('inv/group_vars/all.yml', v('group_vars/all') || 'x: 1\n');
   w('inv/group_vars/g.yml', v('group_vars/group') || 'x: 1\n');
   w('inv/host_vars/h.yml', v('host_vars') || 'x: 1\n');
@@ -43,7 +46,12 @@ function project(on: Set<Level>): { dir: string; args: string[] } {
   w('roles/r/vars/main.yml', v('role vars') || 'x: 1\n');
   w('roles/r/vars/extra.yml', v('include_vars') || 'x: 1\n');
   w('vars.yml', v('vars_files') || 'x: 1\n');
-  const ind = (s: string, n: number) => s.split('\n').filter(Boolean).map((l) => ' '.repeat(n) + l).join('\n');
+  const ind = (s: string, n: number) =>
+    s
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => ' '.repeat(n) + l)
+      .join('\n');
   w(
     'roles/r/tasks/main.yml',
     [

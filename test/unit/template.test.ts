@@ -35,7 +35,7 @@ describe('templating (Handlebars)', () => {
     expect(renderString('{{from_json "[1]"}}', s)).to.deep.equal([1]);
     expect(renderString('{{b64decode (b64encode "secret")}}', s)).to.equal('secret');
     expect(renderString('{{basename "/etc/x.conf"}} {{dirname "/etc/x.conf"}}', s)).to.equal('x.conf /etc');
-    expect(renderString("{{quote \"it's\"}}", s)).to.equal(`'it'"'"'s'`);
+    expect(renderString('{{quote "it\'s"}}', s)).to.equal(`'it'"'"'s'`);
     expect(renderText('a:\n{{indent (to_yaml cfg) 2 true}}\n', s)).to.equal('a:\n  port: 6443\n  hosts:\n    - m1\n    - m2\n');
   });
   it('iterates and branches in template files', () => {
@@ -87,5 +87,16 @@ describe('conditions (Ansible expressions)', () => {
   });
   it('syntax errors say where', () => {
     expect(() => t('n == ')).to.throw(TemplateError, /cannot parse expression 'n ==' at column/);
+  });
+});
+
+describe('the condition parser', () => {
+  it('is the one its grammar generates (npm run grammar after editing condition.peggy)', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { ROOT } = await import('../helpers.js');
+    const { generate } = (await import(join(ROOT, 'scripts/build-grammar.mjs'))) as { generate(g: string): string };
+    const grammar = readFileSync(join(ROOT, 'engine/template/condition.peggy'), 'utf8');
+    expect(readFileSync(join(ROOT, 'engine/template/condition-parser.ts'), 'utf8')).to.equal(generate(grammar));
   });
 });

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import type { Change, ModuleContext, ModuleResult, Plan, Probe } from '../types.js';
-import { applyMode, attrCommand, MAX_DIFF_SIZE, ownerDiffers, parseProbe, probeScript, stateText, writeFile, type RemoteFile } from './files.js';
 import { carryOut } from '../framework.js';
+import type { Change, ModuleContext, ModuleResult, Plan, Probe } from '../types.js';
+import { applyMode, attrCommand, MAX_DIFF_SIZE, ownerDiffers, parseProbe, probeScript, type RemoteFile, stateText, writeFile } from './files.js';
 import { run } from './remote.js';
 
 /** The file arguments copy, template, lineinfile and the other content modules share. */
@@ -71,7 +71,10 @@ function attrPlan(path: string, cur: RemoteFile, wantMode: string | undefined, a
   const attrs = attrCommand(path, cur, wantMode, a.owner, a.group);
   if (!attrs) return undefined;
   const after = { ...cur, mode: wantMode ?? cur.mode, owner: a.owner ?? cur.owner, group: a.group ?? cur.group };
-  const changes = [...(wantMode && wantMode !== cur.mode ? [`mode ${cur.mode} -> ${wantMode}`] : []), ...(ownerDiffers(cur, a.owner, a.group) ? ['owner'] : [])];
+  const changes = [
+    ...(wantMode && wantMode !== cur.mode ? [`mode ${cur.mode} -> ${wantMode}`] : []),
+    ...(ownerDiffers(cur, a.owner, a.group) ? ['owner'] : []),
+  ];
   return {
     action: 'modify',
     changes,
@@ -127,11 +130,18 @@ export function planContent(f: { dest: RemoteFile; inside?: RemoteFile }, a: Con
   const wantMode = a.mode ? applyMode(cur.mode ?? '0644', a.mode, false) : undefined;
   if (!cur.exists || (cur.checksum !== checksum && a.force !== false)) {
     const tooBig = c.content.length > MAX_DIFF_SIZE || (cur.exists && cur.content === undefined) || c.content.includes(0);
-    const summary = (what: string, size: number | undefined, sum: string | undefined) => `${what}: ${size ?? 0} bytes, sha1 ${sum ?? '-'} (diff skipped: binary or larger than ${MAX_DIFF_SIZE} bytes)\n`;
+    const summary = (what: string, size: number | undefined, sum: string | undefined) =>
+      `${what}: ${size ?? 0} bytes, sha1 ${sum ?? '-'} (diff skipped: binary or larger than ${MAX_DIFF_SIZE} bytes)\n`;
     const diff = tooBig
       ? [{ path: dest, before: cur.exists ? summary('before', cur.size, cur.checksum) : '', after: summary('after', c.content.length, checksum) }]
       : [{ path: dest, before: cur.content?.toString('utf8') ?? '', after: c.content.toString('utf8') }];
-    return { action: cur.exists ? 'modify' : 'create', changes: [cur.exists ? 'content' : 'file created'], data: { path: dest, existing: cur, content: c.content }, diff, result };
+    return {
+      action: cur.exists ? 'modify' : 'create',
+      changes: [cur.exists ? 'content' : 'file created'],
+      data: { path: dest, existing: cur, content: c.content },
+      diff,
+      result,
+    };
   }
   return attrPlan(dest, cur, wantMode, a, result) ?? { action: 'none', result };
 }
@@ -200,7 +210,12 @@ export function withLive(filePlan: Plan<FileChange>, live: LiveChange | undefine
 }
 
 /** Writes the file part, then runs the live command; a failing live command fails the task with its output. */
-export async function applyWithLive(p: Change<{ file?: FileChange; live?: string }>, a: FileArgs, ctx: ModuleContext, failMsg: (out: string) => string = (o) => o): Promise<ModuleResult> {
+export async function applyWithLive(
+  p: Change<{ file?: FileChange; live?: string }>,
+  a: FileArgs,
+  ctx: ModuleContext,
+  failMsg: (out: string) => string = (o) => o,
+): Promise<ModuleResult> {
   const out = p.data.file ? await applyFileChange({ ...p, data: p.data.file }, a, ctx) : {};
   if (p.data.live === undefined) return out;
   const r = await run(ctx, `${p.data.live} 2>&1`);

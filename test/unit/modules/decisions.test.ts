@@ -1,10 +1,9 @@
-import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { expect } from 'chai';
 import { checkArgs } from '../../../engine/modules/args.js';
 import { loadModules, moduleNames } from '../../../engine/modules/registry.js';
-import type { ModuleSet } from '../../../engine/modules/types.js';
-import type { Operation } from '../../../engine/modules/types.js';
+import type { ModuleSet, Operation } from '../../../engine/modules/types.js';
 import { ROOT } from '../../helpers.js';
 import { CASES } from './cases.js';
 
@@ -28,7 +27,10 @@ describe('module decisions from recorded probes', () => {
   it('every operation module has recorded cases', async () => {
     const ops = moduleNames(modules).filter((n) => modules.get(n)!.kind === 'operation');
     const covered = new Set(CASES.map((c) => c.module));
-    expect(ops.filter((n) => !covered.has(n)), 'operations without fixture cases').to.deep.equal([]);
+    expect(
+      ops.filter((n) => !covered.has(n)),
+      'operations without fixture cases',
+    ).to.deep.equal([]);
   });
 
   for (const c of CASES) {
@@ -42,7 +44,13 @@ describe('module decisions from recorded probes', () => {
       const mode = { check: false, diff: true, host: 'fixture' };
       const probe = mod.probe(checked.args, prep, mode);
       expect(probe.command, 'the probe changed since it was recorded: run record-probes').to.equal(rec!.command);
-      const plan = mod.plan(probe.parse(rec!), checked.args, prep, mode) as { action: string; msg?: string; changes?: string[]; data?: Buffer | { content?: Buffer; file?: { content?: Buffer } }; result?: { msg?: unknown } };
+      const plan = mod.plan(probe.parse(rec!), checked.args, prep, mode) as {
+        action: string;
+        msg?: string;
+        changes?: string[];
+        data?: Buffer | { content?: Buffer; file?: { content?: Buffer } };
+        result?: { msg?: unknown };
+      };
       expect(plan.action, JSON.stringify(plan.action === 'fail' ? plan.msg : plan.changes)).to.equal(c.expect.action);
       if (c.expect.content !== undefined) {
         const d = plan.data;
@@ -51,7 +59,11 @@ describe('module decisions from recorded probes', () => {
       }
       if (c.expect.changes) {
         expect(plan.changes).to.have.length(c.expect.changes.length);
-        c.expect.changes.forEach((want, i) => expect(plan.changes![i]).to.match(new RegExp(`^${want.startsWith('^') ? want.slice(1, -1) : want.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`)));
+        for (const [i, want] of c.expect.changes.entries()) {
+          // A change is matched literally, or as a regular expression when written as one (^...$).
+          const pattern = want.startsWith('^') ? want.slice(1, -1) : want.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+          expect(plan.changes![i]).to.match(new RegExp(`^${pattern}$`));
+        }
       }
       if (c.expect.msg !== undefined) {
         const msg = String(plan.action === 'fail' ? plan.msg : plan.result?.msg);

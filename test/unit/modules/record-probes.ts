@@ -9,9 +9,9 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { join } from 'node:path';
 import { checkArgs } from '../../../engine/modules/args.js';
 import { loadModules } from '../../../engine/modules/registry.js';
+import type { Operation } from '../../../engine/modules/types.js';
 import { ROOT } from '../../helpers.js';
 import { CASES, DIR } from './cases.js';
-import type { Operation } from '../../../engine/modules/types.js';
 
 const modules = await loadModules();
 const out = join(ROOT, 'test/fixtures/probes');
@@ -20,10 +20,22 @@ const byModule = new Map<string, unknown[]>();
 /** The recordings already there, kept for the modules not asked for. */
 function existing(): Record<string, unknown[]> {
   if (!existsSync(out)) return {};
-  return Object.fromEntries(readdirSync(out).filter((f) => f.endsWith('.json')).map((f) => [f.slice(0, -5), JSON.parse(readFileSync(join(out, f), 'utf8')) as unknown[]]));
+  return Object.fromEntries(
+    readdirSync(out)
+      .filter((f) => f.endsWith('.json'))
+      .map((f) => [f.slice(0, -5), JSON.parse(readFileSync(join(out, f), 'utf8')) as unknown[]]),
+  );
 }
 const only = process.argv.slice(2);
-const LAB = ['-i', '/var/lib/tsplay-lab/ssh/id_ed25519', '-o', 'UserKnownHostsFile=/var/lib/tsplay-lab/ssh/known_hosts', '-o', 'BatchMode=yes', 'root@10.77.0.11'];
+const LAB = [
+  '-i',
+  '/var/lib/tsplay-lab/ssh/id_ed25519',
+  '-o',
+  'UserKnownHostsFile=/var/lib/tsplay-lab/ssh/known_hosts',
+  '-o',
+  'BatchMode=yes',
+  'root@10.77.0.11',
+];
 const sh = (on: 'local' | 'lab' | undefined, script: string) =>
   on === 'lab' ? spawnSync('ssh', [...LAB, script], { encoding: 'utf8' }) : spawnSync('sh', ['-c', script], { encoding: 'utf8' });
 for (const [m, list] of Object.entries(existing())) if (only.length && !only.includes(m)) byModule.set(m, list);

@@ -34,7 +34,9 @@ async function go(dir: string, args: string[], log: (s: string) => void, cgo = f
   });
   if (r.exitCode !== 0) {
     log(r.all ?? '');
-    throw new Error(`go ${args.slice(0, 2).join(' ')} failed in ${dir} (exit ${r.exitCode}); its last lines:\n${(r.all ?? '').split('\n').slice(-15).join('\n')}`);
+    throw new Error(
+      `go ${args.slice(0, 2).join(' ')} failed in ${dir} (exit ${r.exitCode}); its last lines:\n${(r.all ?? '').split('\n').slice(-15).join('\n')}`,
+    );
   }
 }
 

@@ -1,12 +1,14 @@
-import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync, chmodSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { PROJECT_ROOT } from '../lab/lab.js';
-import { buildGo, moduleFiles, type GoComponent } from './go.js';
+import { PROJECT_ROOT } from '../project.js';
+import { buildGo, type GoComponent, moduleFiles } from './go.js';
+
 export { defaultCacheDir } from './paths.js';
+
 import { kubeadmPins, stagingVersion } from './gomod.js';
-import { describeFile, MANIFEST, type BundleBinary, type BundleImage, type BundleManifest } from './manifest.js';
-import { hostProgramClosure, writeImageArchive, type ImageRoot } from './oci.js';
+import { type BundleBinary, type BundleImage, type BundleManifest, describeFile, MANIFEST } from './manifest.js';
+import { hostProgramClosure, type ImageRoot, writeImageArchive } from './oci.js';
 
 /** Versions of what a bundle holds besides Kubernetes itself (which pins etcd, CoreDNS and pause). */
 export interface BundleVersions {
@@ -39,7 +41,15 @@ export interface BuildOptions {
 }
 
 const CNI_PLUGINS = ['bridge', 'host-local', 'loopback', 'portmap', 'bandwidth', 'firewall', 'tuning'];
-const CNI_PATHS: Record<string, string> = { bridge: 'main/bridge', loopback: 'main/loopback', 'host-local': 'ipam/host-local', portmap: 'meta/portmap', bandwidth: 'meta/bandwidth', firewall: 'meta/firewall', tuning: 'meta/tuning' };
+const CNI_PATHS: Record<string, string> = {
+  bridge: 'main/bridge',
+  loopback: 'main/loopback',
+  'host-local': 'ipam/host-local',
+  portmap: 'meta/portmap',
+  bandwidth: 'meta/bandwidth',
+  firewall: 'meta/firewall',
+  tuning: 'meta/tuning',
+};
 
 /** The files every image needs for a root user and name lookups through the cluster's DNS. */
 const BASE: ImageRoot = {
@@ -73,7 +83,20 @@ async function iptablesRoot(): Promise<ImageRoot> {
   const multi = '/usr/sbin/xtables-nft-multi';
   const files = await hostProgramClosure([multi], ['/usr/lib/x86_64-linux-gnu/xtables']);
   const links: Record<string, string> = {};
-  for (const n of ['iptables', 'iptables-save', 'iptables-restore', 'ip6tables', 'ip6tables-save', 'ip6tables-restore', 'iptables-nft', 'iptables-nft-save', 'iptables-nft-restore', 'ip6tables-nft', 'ip6tables-nft-save', 'ip6tables-nft-restore']) {
+  for (const n of [
+    'iptables',
+    'iptables-save',
+    'iptables-restore',
+    'ip6tables',
+    'ip6tables-save',
+    'ip6tables-restore',
+    'iptables-nft',
+    'iptables-nft-save',
+    'iptables-nft-restore',
+    'ip6tables-nft',
+    'ip6tables-nft-save',
+    'ip6tables-nft-restore',
+  ]) {
     links[`/usr/sbin/${n}`] = 'xtables-nft-multi';
   }
   for (const f of ['/etc/protocols', '/etc/services', '/etc/ethertypes']) if (existsSync(f)) files[f] = f;
@@ -103,7 +126,13 @@ function kubeLdflags(v: string): string {
   const [, major, minor] = /^v(\d+)\.(\d+)/.exec(v)!;
   // What hack/lib/version.sh stamps: kubeadm picks image tags and kubelet reports its version from these.
   return ['k8s.io/component-base/version', 'k8s.io/client-go/pkg/version']
-    .flatMap((p) => [`-X ${p}.gitVersion=${v}`, `-X ${p}.gitMajor=${major}`, `-X ${p}.gitMinor=${minor}`, `-X ${p}.gitTreeState=clean`, `-X ${p}.buildDate=1970-01-01T00:00:00Z`])
+    .flatMap((p) => [
+      `-X ${p}.gitVersion=${v}`,
+      `-X ${p}.gitMajor=${major}`,
+      `-X ${p}.gitMinor=${minor}`,
+      `-X ${p}.gitTreeState=clean`,
+      `-X ${p}.buildDate=1970-01-01T00:00:00Z`,
+    ])
     .join(' ');
 }
 
@@ -131,7 +160,12 @@ export async function buildFromSource(o: BuildOptions): Promise<BundleManifest> 
   const kube: GoComponent = {
     id: `kubernetes-${v.kubernetes}`,
     requires: [{ path: 'k8s.io/kubernetes', version: v.kubernetes, localVersion: stagingVersion(v.kubernetes) }],
-    binaries: Object.fromEntries(['kubeadm', 'kubelet', 'kubectl', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kube-proxy'].map((b) => [b, `k8s.io/kubernetes/cmd/${b}`])),
+    binaries: Object.fromEntries(
+      ['kubeadm', 'kubelet', 'kubectl', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kube-proxy'].map((b) => [
+        b,
+        `k8s.io/kubernetes/cmd/${b}`,
+      ]),
+    ),
     ldflags: kubeLdflags(v.kubernetes),
   };
   const k = await step(`Kubernetes ${v.kubernetes} (7 programs)`, () => buildGo(kube, goCache, log));
@@ -149,14 +183,22 @@ export async function buildFromSource(o: BuildOptions): Promise<BundleManifest> 
           { path: 'go.etcd.io/etcd/etcdutl/v3', version: etcdVersion },
         ],
         binaries: { etcd: `tsplay.local/bundle/etcd-${etcdVersion}/cmd/etcd`, etcdctl: 'go.etcd.io/etcd/etcdctl/v3', etcdutl: 'go.etcd.io/etcd/etcdutl/v3' },
-        sources: { 'cmd/etcd/main.go': readFileSync(join(PROJECT_ROOT, 'engine/bundle/src/etcd/main.go'), 'utf8') },
+        sources: { 'cmd/etcd/main.go': readFileSync(join(PROJECT_ROOT, 'bundle/src/etcd/main.go'), 'utf8') },
       },
       goCache,
       log,
     ),
   );
   const coredns = await step(`CoreDNS ${pins.coredns}`, () =>
-    buildGo({ id: `coredns-${pins.coredns}`, requires: [{ path: 'github.com/coredns/coredns', version: pins.coredns }], binaries: { coredns: 'github.com/coredns/coredns' } }, goCache, log),
+    buildGo(
+      {
+        id: `coredns-${pins.coredns}`,
+        requires: [{ path: 'github.com/coredns/coredns', version: pins.coredns }],
+        binaries: { coredns: 'github.com/coredns/coredns' },
+      },
+      goCache,
+      log,
+    ),
   );
   const flannel = await step(`Flannel ${v.flannel}`, () =>
     buildGo(
@@ -176,15 +218,26 @@ export async function buildFromSource(o: BuildOptions): Promise<BundleManifest> 
       {
         id: `cni-plugins-${v.cniPlugins}`,
         requires: [{ path: 'github.com/containernetworking/plugins', version: v.cniPlugins }],
-        binaries: { ...Object.fromEntries(CNI_PLUGINS.map((p) => [p, `github.com/containernetworking/plugins/plugins/${CNI_PATHS[p]}`])), flannel: `tsplay.local/bundle/cni-plugins-${v.cniPlugins}/cmd/flannel` },
-        sources: { 'cmd/flannel/main.go': readFileSync(join(PROJECT_ROOT, 'engine/bundle/src/flannel-cni/main.go'), 'utf8') },
+        binaries: {
+          ...Object.fromEntries(CNI_PLUGINS.map((p) => [p, `github.com/containernetworking/plugins/plugins/${CNI_PATHS[p]}`])),
+          flannel: `tsplay.local/bundle/cni-plugins-${v.cniPlugins}/cmd/flannel`,
+        },
+        sources: { 'cmd/flannel/main.go': readFileSync(join(PROJECT_ROOT, 'bundle/src/flannel-cni/main.go'), 'utf8') },
       },
       goCache,
       log,
     ),
   );
   const crictl = await step(`crictl ${v.crictl}`, () =>
-    buildGo({ id: `cri-tools-${v.crictl}`, requires: [{ path: 'sigs.k8s.io/cri-tools', version: v.crictl }], binaries: { crictl: 'sigs.k8s.io/cri-tools/cmd/crictl' } }, goCache, log),
+    buildGo(
+      {
+        id: `cri-tools-${v.crictl}`,
+        requires: [{ path: 'sigs.k8s.io/cri-tools', version: v.crictl }],
+        binaries: { crictl: 'sigs.k8s.io/cri-tools/cmd/crictl' },
+      },
+      goCache,
+      log,
+    ),
   );
   const criDockerd = await step(`cri-dockerd ${v.criDockerd}`, () =>
     buildGo(
@@ -226,7 +279,9 @@ export async function buildFromSource(o: BuildOptions): Promise<BundleManifest> 
 
   // Images, under the names kubeadm asks for with this image repository.
   const kubeadm = k.binaries.kubeadm!;
-  const listed = (await execa(kubeadm, ['config', 'images', 'list', '--kubernetes-version', v.kubernetes, '--image-repository', o.imageRepository])).stdout.split('\n').filter(Boolean);
+  const listed = (await execa(kubeadm, ['config', 'images', 'list', '--kubernetes-version', v.kubernetes, '--image-repository', o.imageRepository])).stdout
+    .split('\n')
+    .filter(Boolean);
   const byComponent = (c: string): string => {
     const n = listed.find((l) => l.slice(0, l.lastIndexOf(':')).split('/').pop() === c);
     if (!n) throw new Error(`kubeadm config images list names no ${c} image: ${listed.join(', ')}`);
@@ -239,12 +294,31 @@ export async function buildFromSource(o: BuildOptions): Promise<BundleManifest> 
     { component: 'kube-controller-manager', name: byComponent('kube-controller-manager'), root: control('kube-controller-manager') },
     { component: 'kube-scheduler', name: byComponent('kube-scheduler'), root: control('kube-scheduler') },
     { component: 'kube-proxy', name: byComponent('kube-proxy'), root: merge(control('kube-proxy'), ipt) },
-    { component: 'etcd', name: byComponent('etcd'), root: withBase({ files: { '/usr/local/bin/etcd': etcd.binaries.etcd!, '/usr/local/bin/etcdctl': etcd.binaries.etcdctl!, '/usr/local/bin/etcdutl': etcd.binaries.etcdutl! }, dirs: { '/var/lib/etcd': 0o700 } }) },
+    {
+      component: 'etcd',
+      name: byComponent('etcd'),
+      root: withBase({
+        files: {
+          '/usr/local/bin/etcd': etcd.binaries.etcd!,
+          '/usr/local/bin/etcdctl': etcd.binaries.etcdctl!,
+          '/usr/local/bin/etcdutl': etcd.binaries.etcdutl!,
+        },
+        dirs: { '/var/lib/etcd': 0o700 },
+      }),
+    },
     { component: 'coredns', name: byComponent('coredns'), root: withBase({ files: { '/coredns': coredns.binaries.coredns! } }), entrypoint: ['/coredns'] },
     { component: 'pause', name: byComponent('pause'), root: withBase({ files: { '/pause': pause.path } }), entrypoint: ['/pause'] },
     // kube-flannel.yml's init containers run `cp` from these images, as upstream's do.
-    { component: 'flannel', name: `docker.io/flannel/flannel:${v.flannel}`, root: merge(withBase({ files: { '/opt/bin/flanneld': flannel.binaries.flanneld! } }), ipt, busyboxRoot(['sh', 'cp', 'ls', 'cat', 'mkdir'])) },
-    { component: 'flannel-cni-plugin', name: `docker.io/flannel/flannel-cni-plugin:${v.flannelCniPlugin}-tsplay`, root: merge(withBase({ files: { '/flannel': cni.binaries.flannel! } }), busyboxRoot(['sh', 'cp', 'ls'])) },
+    {
+      component: 'flannel',
+      name: `docker.io/flannel/flannel:${v.flannel}`,
+      root: merge(withBase({ files: { '/opt/bin/flanneld': flannel.binaries.flanneld! } }), ipt, busyboxRoot(['sh', 'cp', 'ls', 'cat', 'mkdir'])),
+    },
+    {
+      component: 'flannel-cni-plugin',
+      name: `docker.io/flannel/flannel-cni-plugin:${v.flannelCniPlugin}-tsplay`,
+      root: merge(withBase({ files: { '/flannel': cni.binaries.flannel! } }), busyboxRoot(['sh', 'cp', 'ls'])),
+    },
   ];
   const images: BundleImage[] = [];
   const tImages = Date.now();
@@ -261,7 +335,17 @@ export async function buildFromSource(o: BuildOptions): Promise<BundleManifest> 
     image_repository: o.imageRepository,
     built_from: 'source',
     arch: 'amd64',
-    components: { kubernetes: v.kubernetes, etcd: etcdVersion, coredns: pins.coredns, pause: pins.pause, flannel: v.flannel, 'flannel-cni-plugin': `${v.flannelCniPlugin}-tsplay`, 'cni-plugins': v.cniPlugins, crictl: v.crictl, 'cri-dockerd': v.criDockerd },
+    components: {
+      kubernetes: v.kubernetes,
+      etcd: etcdVersion,
+      coredns: pins.coredns,
+      pause: pins.pause,
+      flannel: v.flannel,
+      'flannel-cni-plugin': `${v.flannelCniPlugin}-tsplay`,
+      'cni-plugins': v.cniPlugins,
+      crictl: v.crictl,
+      'cri-dockerd': v.criDockerd,
+    },
     binaries,
     cni_plugins: cniPlugins,
     images,
@@ -269,6 +353,8 @@ export async function buildFromSource(o: BuildOptions): Promise<BundleManifest> 
   };
   writeFileSync(join(o.dir, MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`);
   const total = [...binaries, ...cniPlugins, ...images].reduce((a, f) => a + f.size, 0);
-  log(`bundle: ${o.dir}: ${binaries.length} programs, ${cniPlugins.length} CNI plugins, ${images.length} images, ${mib(total)}, in ${((Date.now() - t0) / 1000).toFixed(0)}s\n`);
+  log(
+    `bundle: ${o.dir}: ${binaries.length} programs, ${cniPlugins.length} CNI plugins, ${images.length} images, ${mib(total)}, in ${((Date.now() - t0) / 1000).toFixed(0)}s\n`,
+  );
   return manifest;
 }

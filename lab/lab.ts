@@ -1,15 +1,26 @@
 import { spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync, symlinkSync, chmodSync, appendFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import {
+  appendFileSync,
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { join } from 'node:path';
 import { execa } from 'execa';
 import { defaultBundleDir } from '../bundle/paths.js';
-import { connectSsh } from '../connection/ssh.js';
+import { connectSsh } from '../engine/connection/ssh.js';
+import { PROJECT_ROOT } from '../project.js';
 
 /** Where the lab keeps its hosts' layers, keys and state; outside the project so git never sees it. */
 const DEFAULT_LAB_DIR = '/var/lib/tsplay-lab';
 export const LAB_DIR = process.env.TSPLAY_LAB_DIR ?? DEFAULT_LAB_DIR;
-export const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const BRIDGE = 'tsplaybr0';
 const SUBNET = '10.77.0';
 const NSPAWN_RUN = '/run/systemd/nspawn';
@@ -18,7 +29,22 @@ const NSPAWN_RUN = '/run/systemd/nspawn';
  * What the roles install (docker, containerd, haproxy, keepalived, chrony) stays
  * unmasked so they can start it for real.
  */
-const MASKED = ['postgresql.service', 'console-getty.service', 'getty@tty1.service', 'systemd-timesyncd.service', 'e2scrub_reap.service', 'apt-daily.timer', 'apt-daily-upgrade.timer', 'man-db.timer', 'dpkg-db-backup.timer', 'e2scrub_all.timer', 'fstrim.timer', 'redis-server.service', 'nginx.service', 'memcached.service'];
+const MASKED = [
+  'postgresql.service',
+  'console-getty.service',
+  'getty@tty1.service',
+  'systemd-timesyncd.service',
+  'e2scrub_reap.service',
+  'apt-daily.timer',
+  'apt-daily-upgrade.timer',
+  'man-db.timer',
+  'dpkg-db-backup.timer',
+  'e2scrub_all.timer',
+  'fstrim.timer',
+  'redis-server.service',
+  'nginx.service',
+  'memcached.service',
+];
 
 export type LabMode = 'boot' | 'light';
 
@@ -121,7 +147,9 @@ export async function labDown(log: (s: string) => void = () => undefined): Promi
     // The kernel tears a stopped host's veth pair down asynchronously; a new host of the same
     // name fails to start while the old vb-labN exists ("Failed to add new veth interfaces").
     for (let i = 0; i < 50; i++) {
-      const left = (await sh(`ip -o link show 2>/dev/null | awk -F': ' '{print $2}' | grep -E '^vb-lab[0-9]+' | cut -d@ -f1`, false)).split('\n').filter(Boolean);
+      const left = (await sh(`ip -o link show 2>/dev/null | awk -F': ' '{print $2}' | grep -E '^vb-lab[0-9]+' | cut -d@ -f1`, false))
+        .split('\n')
+        .filter(Boolean);
       if (!left.length) break;
       for (const v of left) await sh(`ip link del ${v} 2>/dev/null`, false);
       await new Promise((r) => setTimeout(r, 100));
@@ -155,10 +183,16 @@ function prepareRoot(root: string, name: string, pubKey: string, all: { name: st
   mkdirSync(join(root, 'root/.ssh'), { recursive: true, mode: 0o700 });
   writeFileSync(join(root, 'root/.ssh/authorized_keys'), pubKey, { mode: 0o600 });
   mkdirSync(join(root, 'etc/ssh/sshd_config.d'), { recursive: true });
-  writeFileSync(join(root, 'etc/ssh/sshd_config.d/tsplay-lab.conf'), `PermitRootLogin prohibit-password\nUseDNS no\nMaxStartups 200\nMaxSessions 10\n${mode === 'light' ? `ListenAddress ${address}\n` : ''}`);
+  writeFileSync(
+    join(root, 'etc/ssh/sshd_config.d/tsplay-lab.conf'),
+    `PermitRootLogin prohibit-password\nUseDNS no\nMaxStartups 200\nMaxSessions 10\n${mode === 'light' ? `ListenAddress ${address}\n` : ''}`,
+  );
   if (mode === 'boot') {
     mkdirSync(join(root, 'etc/systemd/network'), { recursive: true });
-    writeFileSync(join(root, 'etc/systemd/network/10-host0.network'), `[Match]\nName=host0\n\n[Network]\nAddress=${address}/24\nGateway=${SUBNET}.1\nLinkLocalAddressing=no\nIPv6AcceptRA=no\n`);
+    writeFileSync(
+      join(root, 'etc/systemd/network/10-host0.network'),
+      `[Match]\nName=host0\n\n[Network]\nAddress=${address}/24\nGateway=${SUBNET}.1\nLinkLocalAddressing=no\nIPv6AcceptRA=no\n`,
+    );
     const wants = join(root, 'etc/systemd/system/multi-user.target.wants');
     mkdirSync(wants, { recursive: true });
     rmSync(join(wants, 'systemd-networkd.service'), { force: true });
@@ -220,7 +254,7 @@ function ownCgroup(name: string): string {
  * machine lacks, or runc fails with "unable to apply caps: operation not permitted".
  */
 const RUNC_CLAMP = `#!/bin/sh
-# Written by 'tsplay lab up': see engine/lab/lab.ts (RUNC_CLAMP) for why.
+# Written by 'tsplay lab up': see lab/lab.ts (RUNC_CLAMP) for why.
 b=; prev=
 for a in "$@"; do
   case "$prev" in --bundle|-b) b=$a ;; esac
@@ -281,7 +315,16 @@ async function waitForSsh(h: LabHost, key: string, knownHosts: string, timeoutMs
   while (Date.now() < deadline) {
     if (!alive(h.pid)) throw new Error(`lab: ${h.name} stopped while booting (its console follows)`);
     try {
-      const c = await connectSsh({ host: h.name, kind: 'ssh', address: h.address, port: 22, user: 'root', privateKeyFile: key, knownHostsFile: knownHosts, connectTimeoutMs: 3000 });
+      const c = await connectSsh({
+        host: h.name,
+        kind: 'ssh',
+        address: h.address,
+        port: 22,
+        user: 'root',
+        privateKeyFile: key,
+        knownHostsFile: knownHosts,
+        connectTimeoutMs: 3000,
+      });
       // In boot mode sshd answers before boot has finished; a host still starting units is not ready.
       const r = await c.exec(booted ? 'hostname; systemctl is-system-running --wait >/dev/null 2>&1; true' : 'hostname', { timeoutMs: 60000 });
       await c.close();
@@ -333,7 +376,11 @@ export async function labUp(o: UpOptions): Promise<LabState> {
     // is fixed: a bridge otherwise takes its lowest port's MAC, which changes as hosts boot and
     // leaves a host with a stale ARP entry for the gateway, unreachable until it expires.
     await sh(`ip link add ${BRIDGE} address 02:77:00:00:00:01 type bridge && ip addr add ${SUBNET}.1/24 dev ${BRIDGE} && ip link set ${BRIDGE} up`);
-    await sh(Object.entries(MACHINE_SYSCTLS).map(([k, v]) => `sysctl -qw ${k}=${v}`).join('; '));
+    await sh(
+      Object.entries(MACHINE_SYSCTLS)
+        .map(([k, v]) => `sysctl -qw ${k}=${v}`)
+        .join('; '),
+    );
     await sh(`echo 1 > /proc/sys/net/ipv4/ip_forward; iptables -t nat -A POSTROUTING -s ${SUBNET}.0/24 ! -o ${BRIDGE} -j MASQUERADE`);
   }
   const hosts: LabHost[] = [];
@@ -355,13 +402,24 @@ export async function labUp(o: UpOptions): Promise<LabState> {
         o.mode === 'boot'
           ? spawn(
               '/bin/sh',
-              ['-c', `${ownCgroup(name)} exec systemd-nspawn -q -D ${root} --machine=${name} --register=no --keep-unit --link-journal=no --network-bridge=${BRIDGE} --capability=all --system-call-filter=@keyring --bind=/dev/kmsg ${STATE_DIRS.map((d) => `--bind=${dir}/state${d}:${d}`).join(' ')} --boot`],
+              [
+                '-c',
+                `${ownCgroup(name)} exec systemd-nspawn -q -D ${root} --machine=${name} --register=no --keep-unit --link-journal=no --network-bridge=${BRIDGE} --capability=all --system-call-filter=@keyring --bind=/dev/kmsg ${STATE_DIRS.map((d) => `--bind=${dir}/state${d}:${d}`).join(' ')} --boot`,
+              ],
               { detached: true, stdio: ['ignore', logFd, logFd], cwd: '/' },
             )
           : spawn(
               'unshare',
-              ['--mount', '--uts', '--pid', '--fork', '--kill-child', '/bin/sh', '-c',
-                `hostname ${name}; mount -t proc proc ${root}/proc; mount --rbind /dev ${root}/dev; mount -t tmpfs tmpfs ${root}/run; mkdir -p ${root}/run/sshd; exec chroot ${root} /usr/sbin/sshd -D -e`],
+              [
+                '--mount',
+                '--uts',
+                '--pid',
+                '--fork',
+                '--kill-child',
+                '/bin/sh',
+                '-c',
+                `hostname ${name}; mount -t proc proc ${root}/proc; mount --rbind /dev ${root}/dev; mount -t tmpfs tmpfs ${root}/run; mkdir -p ${root}/run/sshd; exec chroot ${root} /usr/sbin/sshd -D -e`,
+              ],
               { detached: true, stdio: ['ignore', logFd, logFd], cwd: '/' },
             );
       child.unref();
@@ -374,7 +432,13 @@ export async function labUp(o: UpOptions): Promise<LabState> {
   try {
     await Promise.all(hosts.map((h) => waitForSsh(h, key, knownHosts, o.mode === 'boot' ? 90000 : 30000, o.mode === 'boot')));
   } catch (e) {
-    for (const h of hosts) log(`--- ${h.name} console (last lines)\n${readFileSync(join(LAB_DIR, h.name, 'console.log'), 'utf8').split('\n').slice(-15).join('\n')}\n`);
+    for (const h of hosts)
+      log(
+        `--- ${h.name} console (last lines)\n${readFileSync(join(LAB_DIR, h.name, 'console.log'), 'utf8')
+          .split('\n')
+          .slice(-15)
+          .join('\n')}\n`,
+      );
     throw e;
   }
   writeInventory(state, o.masters ?? 1, o.lbs ?? 0);
@@ -435,5 +499,5 @@ export async function labStatus(): Promise<string> {
   if (!s) return 'lab: not running\n';
   const lines = [`lab: ${s.hosts.length} ${s.mode} host(s), started ${s.started}`];
   for (const h of s.hosts) lines.push(`  ${h.name.padEnd(8)} ${h.address.padEnd(14)} pid ${h.pid} ${alive(h.pid) ? 'running' : 'STOPPED'}`);
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }

@@ -1,5 +1,18 @@
 import { createHash } from 'node:crypto';
-import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync, existsSync, readdirSync, statSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -63,7 +76,20 @@ export async function writeImageArchive(spec: ImageSpec, out: string): Promise<{
       symlinkSync(target, join(root, p));
     }
     const layerTar = join(work, 'layer.tar');
-    await execa('tar', ['--sort=name', '--owner=0', '--group=0', '--numeric-owner', '--mtime=@0', '--format=posix', '--pax-option=exthdr.name=%d/PaxHeaders/%f,delete=atime,delete=ctime', '-C', root, '-cf', layerTar, '.']);
+    await execa('tar', [
+      '--sort=name',
+      '--owner=0',
+      '--group=0',
+      '--numeric-owner',
+      '--mtime=@0',
+      '--format=posix',
+      '--pax-option=exthdr.name=%d/PaxHeaders/%f,delete=atime,delete=ctime',
+      '-C',
+      root,
+      '-cf',
+      layerTar,
+      '.',
+    ]);
     const tar = readFileSync(layerTar);
     const diffId = `sha256:${sha256(tar)}`;
     const gz = gzipSync(tar, { level: 6 });
@@ -72,7 +98,12 @@ export async function writeImageArchive(spec: ImageSpec, out: string): Promise<{
       architecture: 'amd64',
       os: 'linux',
       created: '1970-01-01T00:00:00Z',
-      config: { Env: spec.env ?? [PATH_ENV], ...(spec.entrypoint ? { Entrypoint: spec.entrypoint } : {}), ...(spec.cmd ? { Cmd: spec.cmd } : {}), WorkingDir: '/' },
+      config: {
+        Env: spec.env ?? [PATH_ENV],
+        ...(spec.entrypoint ? { Entrypoint: spec.entrypoint } : {}),
+        ...(spec.cmd ? { Cmd: spec.cmd } : {}),
+        WorkingDir: '/',
+      },
       rootfs: { type: 'layers', diff_ids: [diffId] },
       history: [{ created: '1970-01-01T00:00:00Z', created_by: 'tsplay bundle build' }],
     });
@@ -106,9 +137,26 @@ export async function writeImageArchive(spec: ImageSpec, out: string): Promise<{
         ],
       }),
     );
-    writeFileSync(join(layout, 'manifest.json'), JSON.stringify([{ Config: `blobs/sha256/${configDigest}`, RepoTags: [spec.name], Layers: [`blobs/sha256/${layerDigest}`] }]));
+    writeFileSync(
+      join(layout, 'manifest.json'),
+      JSON.stringify([{ Config: `blobs/sha256/${configDigest}`, RepoTags: [spec.name], Layers: [`blobs/sha256/${layerDigest}`] }]),
+    );
     mkdirSync(dirname(out), { recursive: true });
-    await execa('tar', ['--sort=name', '--owner=0', '--group=0', '--numeric-owner', '--mtime=@0', '-C', layout, '-cf', out, 'oci-layout', 'index.json', 'manifest.json', 'blobs']);
+    await execa('tar', [
+      '--sort=name',
+      '--owner=0',
+      '--group=0',
+      '--numeric-owner',
+      '--mtime=@0',
+      '-C',
+      layout,
+      '-cf',
+      out,
+      'oci-layout',
+      'index.json',
+      'manifest.json',
+      'blobs',
+    ]);
     return { digest: `sha256:${manifestDigest}`, size: statSync(out).size };
   } finally {
     rmSync(work, { recursive: true, force: true });

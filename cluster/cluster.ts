@@ -2,8 +2,8 @@ import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'no
 import { join, resolve } from 'node:path';
 import { isMap, parseDocument, YAMLMap } from 'yaml';
 import { defaultBundleDir } from '../bundle/paths.js';
-import { PROJECT_ROOT } from '../lab/lab.js';
-import { loadInventory } from '../load/inventory.js';
+import { loadInventory } from '../engine/load/inventory.js';
+import { PROJECT_ROOT } from '../project.js';
 
 /** Where clusters live: the current directory when it is a tsplay project, else the installed one. */
 export function projectDir(): string {
@@ -12,13 +12,20 @@ export function projectDir(): string {
 }
 
 export const STEPS: Record<string, string> = {
-  '00': '00.validate.yml', validate: '00.validate.yml',
-  '01': '01.prepare.yml', prepare: '01.prepare.yml',
-  '02': '02.runtime.yml', runtime: '02.runtime.yml',
-  '03': '03.lb.yml', lb: '03.lb.yml',
-  '04': '04.kube-master.yml', 'kube-master': '04.kube-master.yml',
-  '05': '05.kube-node.yml', 'kube-node': '05.kube-node.yml',
-  '06': '06.network.yml', network: '06.network.yml',
+  '00': '00.validate.yml',
+  validate: '00.validate.yml',
+  '01': '01.prepare.yml',
+  prepare: '01.prepare.yml',
+  '02': '02.runtime.yml',
+  runtime: '02.runtime.yml',
+  '03': '03.lb.yml',
+  lb: '03.lb.yml',
+  '04': '04.kube-master.yml',
+  'kube-master': '04.kube-master.yml',
+  '05': '05.kube-node.yml',
+  'kube-node': '05.kube-node.yml',
+  '06': '06.network.yml',
+  network: '06.network.yml',
   all: 'setup.yml',
 };
 
@@ -33,7 +40,10 @@ export function newCluster(name: string): string {
   if (existsSync(dir)) throw new Error(`inventories/${name} already exists`);
   cpSync(join(projectDir(), 'inventories', 'prod'), dir, { recursive: true });
   const hosts = join(dir, 'hosts.yml');
-  writeFileSync(hosts, `# Cluster '${name}', made by 'tsplay new ${name}' from the prod example: edit the hosts,\n# then the settings in group_vars/all.yml, then run 'tsplay setup ${name}'.\n${readFileSync(hosts, 'utf8')}`);
+  writeFileSync(
+    hosts,
+    `# Cluster '${name}', made by 'tsplay new ${name}' from the prod example: edit the hosts,\n# then the settings in group_vars/all.yml, then run 'tsplay setup ${name}'.\n${readFileSync(hosts, 'utf8')}`,
+  );
   // A bundle built on this machine is where the new cluster installs from, as ezdown's downloads are for ezctl.
   const bundle = defaultBundleDir();
   const settings = join(dir, 'group_vars', 'all.yml');

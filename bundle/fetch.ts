@@ -2,8 +2,8 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, wri
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { describeFile, MANIFEST, sha256File, type BundleBinary, type BundleImage, type BundleManifest } from './manifest.js';
 import type { BundleVersions } from './build.js';
+import { type BundleBinary, type BundleImage, type BundleManifest, describeFile, MANIFEST, sha256File } from './manifest.js';
 
 /** The official downloads a bundle is fetched from, for a user with internet access. */
 export interface FetchPlan {
@@ -75,7 +75,9 @@ export async function fetchOfficial(dir: string, v: BundleVersions, imageReposit
   const kubeadm = join(dir, 'bin', 'kubeadm');
   await download(`https://dl.k8s.io/release/${v.kubernetes}/bin/linux/amd64/kubeadm`, kubeadm);
   chmodSync(kubeadm, 0o755);
-  const listed = (await execa(kubeadm, ['config', 'images', 'list', '--kubernetes-version', v.kubernetes, '--image-repository', imageRepository])).stdout.split('\n').filter(Boolean);
+  const listed = (await execa(kubeadm, ['config', 'images', 'list', '--kubernetes-version', v.kubernetes, '--image-repository', imageRepository])).stdout
+    .split('\n')
+    .filter(Boolean);
   const plan = fetchPlan(v, listed);
   const binaries: BundleBinary[] = [];
   for (const b of plan.binaries) {
@@ -94,10 +96,13 @@ export async function fetchOfficial(dir: string, v: BundleVersions, imageReposit
       log(`bundle: ${a.url}\n`);
       await download(a.url, join(tmp, 'a.tgz'));
       // cri-dockerd publishes no checksum file; the others do.
-      if (a.sha256Url && (await sha256File(join(tmp, 'a.tgz'))) !== (await expectedSha(a.sha256Url))) throw new Error(`${a.url}: sha256 differs from ${a.sha256Url}`);
+      if (a.sha256Url && (await sha256File(join(tmp, 'a.tgz'))) !== (await expectedSha(a.sha256Url)))
+        throw new Error(`${a.url}: sha256 differs from ${a.sha256Url}`);
       await execa('tar', ['-xzf', join(tmp, 'a.tgz'), '-C', tmp]);
       for (const m of a.members) {
-        const found = readdirSync(tmp, { recursive: true }).map(String).find((f) => f.split('/').pop() === m.name);
+        const found = readdirSync(tmp, { recursive: true })
+          .map(String)
+          .find((f) => f.split('/').pop() === m.name);
         if (!found) throw new Error(`${a.url} holds no ${m.name}`);
         await execa('cp', [join(tmp, found), join(dir, m.rel)]);
         (m.rel.startsWith('cni/') ? cniPlugins : binaries).push({ name: m.name, dest: m.dest, ...(await describeFile(dir, m.rel)) });
@@ -111,7 +116,9 @@ export async function fetchOfficial(dir: string, v: BundleVersions, imageReposit
     const rel = `images/${i.component}.tar`;
     log(`bundle: pulling ${i.name}\n`);
     if (existsSync(join(dir, rel))) rmSync(join(dir, rel));
-    const r = await execa('skopeo', ['copy', '--override-arch', 'amd64', `docker://${i.name}`, `docker-archive:${join(dir, rel)}:${i.name}`], { reject: false });
+    const r = await execa('skopeo', ['copy', '--override-arch', 'amd64', `docker://${i.name}`, `docker-archive:${join(dir, rel)}:${i.name}`], {
+      reject: false,
+    });
     if (r.exitCode !== 0) throw new Error(`skopeo could not pull ${i.name}: ${r.stderr.trim()}`);
     images.push({ name: i.name, component: i.component, ...(await describeFile(dir, rel)) });
   }
@@ -121,7 +128,14 @@ export async function fetchOfficial(dir: string, v: BundleVersions, imageReposit
     image_repository: imageRepository,
     built_from: 'official',
     arch: 'amd64',
-    components: { kubernetes: v.kubernetes, flannel: v.flannel, 'flannel-cni-plugin': v.flannelCniPlugin, 'cni-plugins': v.cniPlugins, crictl: v.crictl, 'cri-dockerd': v.criDockerd },
+    components: {
+      kubernetes: v.kubernetes,
+      flannel: v.flannel,
+      'flannel-cni-plugin': v.flannelCniPlugin,
+      'cni-plugins': v.cniPlugins,
+      crictl: v.crictl,
+      'cri-dockerd': v.criDockerd,
+    },
     binaries,
     cni_plugins: cniPlugins,
     images,
