@@ -85,13 +85,20 @@ export async function main(argv: string[], extend?: (program: Command, run: (pla
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
     if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
   });
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  // Interrupts are caught only once a run starts: until then (loading, validating) the
+  // default action ends the process at once, since synchronous loading could not notice.
+  let armed = false;
   const io = {
     out: (s: string) => process.stdout.write(s),
     err: (s: string) => process.stderr.write(s),
     color: !!process.stdout.isTTY && !process.env.NO_COLOR,
     signal: ac.signal,
+    armInterrupts: () => {
+      if (armed) return;
+      armed = true;
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
+    },
   };
   const { registerModuleCommands } = await import('./commands.js');
   // Commands beside the engine's (cluster shortcuts) re-enter it as `run PLAYBOOK ARGS...`, so they take every run option.

@@ -5,7 +5,7 @@ import { type Item, type Playbook, taskTitle } from '../load/model.js';
 import { loadPlaybook } from '../load/playbook.js';
 import { loadModules } from '../modules/registry.js';
 import { playHosts, playKeywordScope, playPattern } from '../plan/hosts.js';
-import { matchHosts } from '../plan/patterns.js';
+import { matchHosts, splitPattern } from '../plan/patterns.js';
 import { shouldRun } from '../plan/tags.js';
 import { JsonReporter } from '../report/json.js';
 import { StreamReporter } from '../report/stream.js';
@@ -47,6 +47,8 @@ export interface Io {
   err: (s: string) => void;
   color: boolean;
   signal?: AbortSignal;
+  /** Called when loading is done and the run begins: from then on an interrupt ends the run cleanly, with its recap. */
+  armInterrupts?: () => void;
 }
 
 /** Exit codes of ansible-playbook 2.14. */
@@ -131,12 +133,23 @@ export async function runCommand(playbookFile: string, o: RunCliOptions, io: Io)
   if (o.askBecomePass) extra.ansible_become_password = await promptSecret('BECOME password: ');
   // ansible-playbook refuses a --limit that leaves no host before it runs anything.
   if (o.limit && !matchHosts(o.limit, inventory).length) {
+    // As Ansible: each part of the pattern that matches nothing (or cannot be read) is named first.
+    for (const part of splitPattern(o.limit).map((x) => x.replace(/^[!&]/, ''))) {
+      let matched = false;
+      try {
+        matched = matchHosts(part, inventory).length > 0;
+      } catch {
+        matched = false;
+      }
+      if (!matched) io.err(` [WARNING]: Could not match supplied host pattern, ignoring: ${part}\n`);
+    }
     io.err(' [ERROR]: Specified inventory, host pattern and/or --limit leaves us with no hosts to target.\n');
     return EXIT.error;
   }
   const reporter = o.json ? new JsonReporter(io.out) : new StreamReporter({ write: io.out, color: io.color, verbosity: o.verbose, diff: !!o.diff });
   if (o.become) for (const p of playbook.plays) p.inherited.become ??= true;
   if (o.becomeUser) for (const p of playbook.plays) p.inherited.become_user ??= o.becomeUser;
+  io.armInterrupts?.();
   const outcome = await runPlaybook({
     inventory,
     playbook,

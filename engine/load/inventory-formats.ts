@@ -9,7 +9,11 @@ import { isMapping, locOf, type Yaml, type YamlMap } from './yaml.js';
 /** Expands `node[01:10]` and `web[a:c]` the way Ansible's inventory does. */
 export function expandHostRange(pattern: string): string[] {
   const m = /^(.*?)\[([0-9a-zA-Z]+):([0-9a-zA-Z]+)(?::(\d+))?\](.*)$/.exec(pattern);
-  if (!m) return [pattern];
+  if (!m) {
+    // A bracket that is not a whole range is a typo, not a host named `node[1-3]`.
+    if (/[[\]]/.test(pattern)) throw new Error(`invalid host range '${pattern}': expected [start:end] or [start:end:step], e.g. node[01:10]`);
+    return [pattern];
+  }
   const [, head, beg, end, stepText, tail] = m;
   const step = stepText ? Number(stepText) : 1;
   const out: string[] = [];
@@ -25,6 +29,7 @@ export function expandHostRange(pattern: string): string[] {
   } else {
     throw new Error(`invalid host range '${pattern}': expected [start:end] of numbers or single letters`);
   }
+  if (!out.length) throw new Error(`host range '${pattern}' is empty: its start comes after its end`);
   return out;
 }
 
@@ -57,6 +62,10 @@ export function parseIni(text: string, file: string, inv: Inventory, problems: P
     const line = rawLine.replace(/^\s+/, '');
     if (!line || line.startsWith('#') || line.startsWith(';')) return;
     const header = /^\[([^\]]+)\]\s*(?:[#;].*)?$/.exec(line.trim());
+    if (!header && line.startsWith('[') && !/^\[[^\]]*\]/.test(line)) {
+      problems.add(loc, line.trim(), "a section header must be '[group]', '[group:vars]' or '[group:children]': the closing ']' is missing");
+      return;
+    }
     if (header) {
       const [name, suffix] = header[1]!.split(':');
       if (suffix && suffix !== 'vars' && suffix !== 'children') {
@@ -70,7 +79,7 @@ export function parseIni(text: string, file: string, inv: Inventory, problems: P
     }
     const parts = splitKv(line.replace(/\s+[#;].*$/, ''));
     if (kind === 'children') {
-      inv.addChild(section, parts[0]!);
+      inv.addChild(section, parts[0]!, loc);
       return;
     }
     if (kind === 'vars') {
@@ -121,7 +130,7 @@ export function parseYamlInventory(data: Yaml, file: string, inv: Inventory, pro
   const source = dirname(file);
   const walkGroup = (name: string, body: Yaml, parent: string | null, holder: YamlMap): void => {
     inv.group(name);
-    if (parent) inv.addChild(parent, name);
+    if (parent) inv.addChild(parent, name, locOf(holder, name));
     if (body === null) return;
     if (!isMapping(body)) {
       problems.add(locOf(holder, name), name, 'expected a group mapping with hosts, children or vars');

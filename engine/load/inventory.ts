@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import type { Vars } from '../template/scope.js';
-import { LoadError, Problems } from './errors.js';
+import { LoadError, type Loc, Problems } from './errors.js';
 import { parseIni, parseYamlInventory } from './inventory-formats.js';
 import { isMapping, loadYamlFile, locOf, parseYaml } from './yaml.js';
 
@@ -76,7 +76,11 @@ export class Inventory {
     return h;
   }
 
-  addChild(parent: string, child: string): void {
+  /** Where each parent -> child link was written, to point at the one that closes a cycle. */
+  readonly childLocs = new Map<string, Loc | undefined>();
+
+  addChild(parent: string, child: string, loc?: Loc): void {
+    this.childLocs.set(`${parent}\0${child}`, loc);
     const p = this.group(parent);
     const c = this.group(child);
     p.children.add(child);
@@ -203,6 +207,23 @@ function readInventoryFile(file: string, inv: Inventory, problems: Problems): vo
  * Loads one or more inventory sources (files, directories or `host1,host2,` lists)
  * into a single Inventory, with group_vars/ and host_vars/ beside each source.
  */
+/** Every cycle of groups through children (a contains b contains a), each once. */
+function childCycles(inv: Inventory): string[][] {
+  const state = new Map<string, 'open' | 'done'>();
+  const found: string[][] = [];
+  const visit = (g: string, path: string[]): void => {
+    state.set(g, 'open');
+    for (const c of inv.groups.get(g)?.children ?? []) {
+      const stack = [...path, g];
+      if (state.get(c) === 'open') found.push([...stack.slice(stack.indexOf(c)), c]);
+      else if (!state.has(c)) visit(c, stack);
+    }
+    state.set(g, 'done');
+  };
+  for (const g of inv.groups.keys()) if (!state.has(g)) visit(g, []);
+  return found;
+}
+
 export function loadInventory(sources: string[], inv = new Inventory()): Inventory {
   const problems = new Problems();
   for (const src of sources) {
@@ -235,6 +256,10 @@ export function loadInventory(sources: string[], inv = new Inventory()): Invento
       if (e instanceof LoadError) problems.list.push(...e.problems);
       else throw e;
     }
+  }
+  for (const cycle of childCycles(inv)) {
+    const [parent, child] = cycle.slice(-2);
+    problems.add(inv.childLocs.get(`${parent}\0${child}`), child, `groups cannot contain each other: ${cycle.join(' -> ')}`);
   }
   problems.throwIfAny();
   for (const [name, h] of inv.hosts) {

@@ -125,9 +125,10 @@ class Loader extends TaskLoader {
     return out;
   }
 
-  play(data: Yaml, file: string): Play | undefined {
+  play(data: Yaml, file: string, at?: Loc): Play | undefined {
     if (!isMapping(data)) {
-      this.problems.add(locOf(data), undefined, 'expected a play as a mapping');
+      const got = typeof data === 'string' ? `'${data}'` : Array.isArray(data) ? 'a list' : String(data);
+      this.problems.add(locOf(data) ?? at, undefined, `expected a play as a mapping (hosts:, tasks:, ...), got ${got}`);
       return undefined;
     }
     const loc = locOf(data)!;
@@ -188,7 +189,7 @@ class Loader extends TaskLoader {
       return [];
     }
     const plays: Play[] = [];
-    for (const entry of data) {
+    for (const [i, entry] of data.entries()) {
       if (isMapping(entry) && (entry.import_playbook !== undefined || entry['ansible.builtin.import_playbook'] !== undefined)) {
         const target = String(entry.import_playbook ?? entry['ansible.builtin.import_playbook']);
         const path = resolve(dirname(file), target);
@@ -198,7 +199,7 @@ class Loader extends TaskLoader {
         else plays.push(...this.playbook(path, [...stack, file]));
         continue;
       }
-      const p = this.play(entry, file);
+      const p = this.play(entry, file, locOf(data, String(i)));
       if (p) plays.push(p);
     }
     return plays;

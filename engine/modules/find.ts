@@ -31,19 +31,18 @@ export const module = defineAction<{
     const excl = args.excludes.map((p) => `! -name ${shq(p)}`).join(' ');
     const hidden = args.hidden ? '' : "! -name '.*'";
     const depth = args.recurse ? '' : '-maxdepth 1';
-    const grep = args.contains
-      ? ` | while IFS= read -r f; do p=\${f#*|}; p=\${p#*|}; p=\${p#*|}; p=\${p#*|}; grep -qE ${shq(args.contains)} "$p" 2>/dev/null && echo "$f"; done`
-      : '';
+    // grep as a find test, and NUL after each record: any byte a name may hold (a newline, '|') stays in its name.
+    const grep = args.contains ? `-exec grep -qE ${shq(args.contains)} {} \\;` : '';
     const script = args.paths
-      .map((p) => `find ${shq(p)} -mindepth 1 ${depth} ${type} \\( ${names} \\) ${excl} ${hidden} -printf '%s|%T@|%m|%u|%p\\n' 2>/dev/null${grep}`)
+      .map((p) => `find ${shq(p)} -mindepth 1 ${depth} ${type} \\( ${names} \\) ${excl} ${hidden} ${grep} -printf '%s|%T@|%m|%u|%p\\0' 2>/dev/null`)
       .join('; ');
-    const r = await run(ctx, script);
+    const r = await run(ctx, `${script}; true`);
     const files = r.stdout
-      .split('\n')
+      .split('\0')
       .filter(Boolean)
       .map((l) => {
         const [size, mtime, mode, pw_name, ...path] = l.split('|');
-        return { path: path.join('|'), size: Number(size), mtime: Number(mtime), mode: mode!.padStart(4, '0'), pw_name };
+        return { path: path.join('|'), size: Number(size), mtime: Number(mtime), mode: (mode ?? '').padStart(4, '0'), pw_name };
       });
     return { changed: false, files, matched: files.length, examined: files.length, msg: 'All paths examined' };
   },

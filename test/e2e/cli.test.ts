@@ -78,6 +78,12 @@ describe('tsplay run over the local connection', function () {
     expect(existsSync('/tmp/tsplay-e2e')).to.equal(false);
   });
 
+  it('a malformed --limit pattern is named in a warning, as Ansible does', async () => {
+    const r = await tsplay('run', site, '-i', inv, '--limit', 'web[1:x');
+    expect(r.code).to.equal(1);
+    expect(r.err).to.include('[WARNING]: Could not match supplied host pattern, ignoring: web[1:x');
+  });
+
   it('check mode predicts and changes nothing', async () => {
     const r = await tsplay('run', site, '-i', inv, '--check');
     expect(r.code).to.equal(0);
