@@ -5,6 +5,7 @@ import { shouldRun } from '../plan/tags.js';
 import type { TaskInfo } from '../report/types.js';
 import { evalCondition } from '../template/expr.js';
 import { toBool, toText } from '../template/filters.js';
+import type { Vars } from '../template/scope.js';
 import { renderString } from '../template/templar.js';
 import { type Ctx, childCtx, type RunOptions, type TaskEnv, taskKeywords, type Walker } from './context.js';
 import { flushHandlers, notify } from './handlers.js';
@@ -155,8 +156,15 @@ export class PlayWalker implements Walker {
     const results = await Promise.all(
       targets.map((h) => this.d.forks(() => (this.d.interrupted() ? Promise.resolve(undefined) : runTaskOnHost(task, h, env)))),
     );
-    if (runOnce && results[0] && task.register) {
-      for (const h of hosts.slice(1)) states.get(h).setFacts[task.register] = states.get(hosts[0]!).setFacts[task.register];
+    if (runOnce && results[0]) {
+      const first = states.get(hosts[0]!).setFacts;
+      // A run_once result, and a run_once set_fact's facts, belong to every host of the batch, as in ansible-core 2.14.
+      const facts = mod?.name === 'set_fact' && results[0].outcome !== 'failed' ? Object.keys((results[0].ansible_facts as Vars | undefined) ?? {}) : [];
+      for (const h of hosts.slice(1)) {
+        const st = states.get(h).setFacts;
+        if (task.register) st[task.register] = first[task.register];
+        for (const k of facts) st[k] = first[k];
+      }
     }
     this.d.timings.add(info.title, task.role ?? ctx.role, Date.now() - t0);
     const play = ctx.play;

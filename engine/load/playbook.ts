@@ -1,5 +1,5 @@
-import { existsSync } from 'node:fs';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import type { Vars } from '../template/scope.js';
 import { hasTemplate } from '../template/templar.js';
 import { LoadError, type Loc } from './errors.js';
@@ -44,14 +44,12 @@ class Loader extends TaskLoader {
       return undefined;
     }
     this.loading.add(path);
-    const vars = (sub: string): Vars => {
-      const f = ['main.yml', 'main.yaml', 'main'].map((m) => join(path, sub, m)).find((x) => existsSync(x));
-      if (!f) return {};
+    const read = (f: string, sub: string): Vars => {
       try {
         const d = loadYamlFile(f);
         if (d === null) return {};
         if (!isMapping(d)) {
-          this.problems.add(locOf(d), undefined, `${sub}/main.yml of role '${name}': expected a mapping of variables`);
+          this.problems.add(locOf(d), undefined, `${sub}/${basename(f)} of role '${name}': expected a mapping of variables`);
           return {};
         }
         return d;
@@ -60,6 +58,18 @@ class Loader extends TaskLoader {
         else throw e;
         return {};
       }
+    };
+    // defaults/main.yml, or (as kubespray writes them) a directory defaults/main/ whose files merge in name order.
+    const vars = (sub: string): Vars => {
+      const dir = join(path, sub, 'main');
+      if (existsSync(dir) && statSync(dir).isDirectory()) {
+        const files = readdirSync(dir)
+          .filter((f) => /\.(ya?ml|json)$/.test(f))
+          .sort();
+        return Object.assign({}, ...files.map((f) => read(join(dir, f), sub)));
+      }
+      const f = ['main.yml', 'main.yaml', 'main'].map((m) => join(path, sub, m)).find((x) => existsSync(x));
+      return f ? read(f, sub) : {};
     };
     const role: Role = { name: name.split('/').pop()!, path, defaults: vars('defaults'), vars: vars('vars'), handlers: [], deps: [] };
     const meta = vars('meta');

@@ -16,6 +16,7 @@ const unitArgs = (state: 'enabled' | 'disabled'): ServiceArgs => ({
 export const module = defineOperation({
   kind: 'operation',
   name: 'firewalld',
+  fqcn: ['ansible.posix.firewalld'],
   description: 'Turns the firewalld daemon on or off, now and at boot.',
   args: { state: { type: 'str', required: true, choices: ['enabled', 'disabled'] } },
   probe(a: { state: 'enabled' | 'disabled' }, _p, mode) {

@@ -39,6 +39,7 @@ const confOf = (n: string): string => `/etc/modules-load.d/${n}.conf`;
 export const module = defineOperation({
   kind: 'operation',
   name: 'modprobe',
+  fqcn: ['community.general.modprobe'],
   description: 'Loads or unloads a kernel module, and keeps it loaded at boot (persistent: present).',
   args: {
     name: { type: 'str', required: true },

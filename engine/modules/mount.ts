@@ -25,6 +25,7 @@ const isSwap = (a: Args): boolean => a.fstype === 'swap' || a.path === 'swap' ||
 export const module = defineOperation({
   kind: 'operation',
   name: 'mount',
+  fqcn: ['ansible.posix.mount'],
   description: 'Keeps an /etc/fstab entry and the live mount in step; comments out or removes swap lines.',
   args: {
     path: { type: 'path', required: true, aliases: ['name'] },

@@ -17,7 +17,8 @@ export async function loadModules(): Promise<ModuleSet> {
   const loaded = await Promise.all(files.map((f) => import(pathToFileURL(join(here, f)).href) as Promise<{ module?: Module }>));
   for (const m of loaded) {
     if (!m.module) continue;
-    for (const n of [m.module.name, `ansible.builtin.${m.module.name}`, ...(m.module.aliases ?? [])]) modules.set(n, m.module as Module);
+    const short = [m.module.name, ...(m.module.aliases ?? [])];
+    for (const n of [...short, ...short.map((s) => `ansible.builtin.${s}`), ...(m.module.fqcn ?? [])]) modules.set(n, m.module as Module);
   }
   return modules;
 }

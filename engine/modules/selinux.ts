@@ -12,6 +12,7 @@ interface Args {
 export const module = defineOperation({
   kind: 'operation',
   name: 'selinux',
+  fqcn: ['ansible.posix.selinux'],
   description: 'Sets the SELinux mode in its config file and, where possible, now (setenforce).',
   args: {
     state: { type: 'str', required: true, choices: ['enforcing', 'permissive', 'disabled'] },

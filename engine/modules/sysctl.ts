@@ -24,6 +24,7 @@ const managesLive = (a: Args): boolean => a.state !== 'absent' && a.sysctl_set &
  */
 export const module = defineOperation({
   name: 'sysctl',
+  fqcn: ['ansible.posix.sysctl'],
   description: 'Sets a kernel parameter in a sysctl file (e.g. /etc/sysctl.d/k8s.conf) and in the running kernel.',
   args: {
     name: { type: 'str', required: true, aliases: ['key'] },

@@ -16,6 +16,7 @@ const zonePath = (name: string): string => `/usr/share/zoneinfo/${name}`;
 export const module = defineOperation({
   kind: 'operation',
   name: 'timezone',
+  fqcn: ['community.general.timezone'],
   description: 'Sets the system time zone (/etc/localtime, /etc/timezone).',
   args: { name: { type: 'str', required: true } },
   probe: (a: { name: string }) => ({

@@ -60,6 +60,8 @@ interface ModuleBase {
   aliases?: readonly string[];
   description: string;
   args: ArgSpec;
+  /** The names other collections give the same module (ansible.posix.sysctl), so roles written for them load. */
+  fqcn?: readonly string[];
   /** Accepts free-form text (`command: ls -l`) as `_raw_params`. */
   freeForm?: boolean;
   /** Accepts any other key as a raw value (set_fact: each key is a variable). */

@@ -5,6 +5,7 @@ import { defineOperation, type Plan } from './types.js';
 export const module = defineOperation({
   kind: 'operation',
   name: 'ufw',
+  fqcn: ['community.general.ufw'],
   description: 'Enables, disables or resets the ufw firewall (the runbooks disable it).',
   args: { state: { type: 'str', required: true, choices: ['enabled', 'disabled', 'reset'] } },
   probe: () => ({
