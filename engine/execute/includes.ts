@@ -30,12 +30,16 @@ export interface IncludeSources {
  * Resolves an include_tasks or include_role on each host (its `when`, loop and
  * templated target), loading what was not preloaded, grouped as Ansible groups them.
  */
-export function expandInclude(inc: Include, hosts: string[], ctx: Ctx, src: IncludeSources): IncludeGroup[] {
+export function expandInclude(inc: Include, hosts: string[], ctx: Ctx, src: IncludeSources): { groups: IncludeGroup[]; skipped: string[] } {
   const groups = new Map<string, IncludeGroup>();
+  const skipped: string[] = [];
   const loopVar = inc.loop_control?.loop_var ?? 'item';
   for (const h of hosts) {
     const scope = src.scope(h, ctx, inc);
-    if (!evalCondition(ctx.when, scope)) continue;
+    if (!evalCondition(ctx.when, scope)) {
+      skipped.push(h);
+      continue;
+    }
     const loopList = inc.loop !== undefined ? loopItems(inc.loopKind ?? 'loop', inc.loop, scope) : [undefined];
     for (const item of loopList) {
       const s = inc.loop !== undefined ? scope.with({ [loopVar]: item }, true) : scope;
@@ -52,7 +56,7 @@ export function expandInclude(inc: Include, hosts: string[], ctx: Ctx, src: Incl
       if (!g.hosts.includes(h)) g.hosts.push(h);
     }
   }
-  return [...groups.values()];
+  return { groups: [...groups.values()], skipped };
 }
 
 function includeRole(inc: Include, target: string, s: Scope, params: Vars, ctx: Ctx, src: IncludeSources): IncludeGroup {

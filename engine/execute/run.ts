@@ -45,7 +45,9 @@ export async function runPlaybook(o: RunOptions): Promise<RunOutcome> {
     await pool.closeAll();
   }
   const stats = new Map<string, HostStats>();
-  for (const [h, s] of states.entries()) if (played.has(h)) stats.set(h, s.stats);
+  // As Ansible, the recap lists the hosts that have a result; a host that ran nothing is left out.
+  const any = (s: HostStats): boolean => Object.values(s).some((n) => n > 0);
+  for (const [h, s] of states.entries()) if (played.has(h) && any(s.stats)) stats.set(h, s.stats);
   o.reporter.recap(stats, timings.timing(), commands);
   return { stats, exitCode: exitCode(stats.values(), interrupted), interrupted, commands };
 }

@@ -2,7 +2,7 @@ import type pLimit from 'p-limit';
 import type { ConnectionPool } from '../connection/pool.js';
 import { type Block, type Include, type Item, type Task, taskTitle } from '../load/model.js';
 import { shouldRun } from '../plan/tags.js';
-import type { TaskInfo } from '../report/types.js';
+import type { TaskInfo, TaskResult } from '../report/types.js';
 import { evalCondition } from '../template/expr.js';
 import { toBool, toText } from '../template/filters.js';
 import type { Vars } from '../template/scope.js';
@@ -85,12 +85,19 @@ export class PlayWalker implements Walker {
     if (!this.tagsAllow(inc, parent) || !this.startAtFound) return;
     const { o, scopes, states } = this.d;
     const ctx = childCtx(parent, inc);
-    o.reporter.taskStart(this.info(inc, parent));
-    const groups = expandInclude(inc, hosts, ctx, {
+    const info = this.info(inc, parent);
+    o.reporter.taskStart(info);
+    const { groups, skipped } = expandInclude(inc, hosts, ctx, {
       scope: (h, c, i) => scopes.scope(h, c, i),
       playbookDir: o.playbook.dir,
       load: { rolesPath: o.rolesPath, modules: o.modules },
     });
+    // A host whose condition is false skips the include, reported and counted as any skipped task.
+    for (const h of skipped) {
+      const r: TaskResult = { outcome: 'skipped', changed: false, skipped: true, skip_reason: 'Conditional result was False' };
+      count(states.get(h).stats, r);
+      o.reporter.hostResult(h, info, r);
+    }
     // Ansible reports every include_tasks as `included:` (counted ok) before running any; include_role shows nothing.
     for (const g of groups) {
       if (!g.file) continue;
