@@ -1,11 +1,29 @@
-/** Splits `a=1 b='x y'` respecting quotes, as shlex does for Ansible's k=v text. */
+/**
+ * Splits `a=1 b='x y'` respecting quotes, as shlex does for Ansible's k=v text, and,
+ * as Ansible's split_args does, keeping a `{{ ... }}`, `{% ... %}` or `{# ... #}`
+ * whole: `name={{ item }} state=directory` is two arguments.
+ */
 export function splitKv(text: string): string[] {
   const out: string[] = [];
   let cur = '';
   let quote: string | null = null;
   let any = false;
-  for (const ch of text) {
-    if (quote) {
+  /** The closing brace pairs still open: '}}', '%}' or '#}'. */
+  const open: string[] = [];
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!;
+    const two = text.slice(i, i + 2);
+    if (!quote && (two === '{{' || two === '{%' || two === '{#')) {
+      open.push(two === '{{' ? '}}' : two === '{%' ? '%}' : '#}');
+      cur += two;
+      any = true;
+      i++;
+    } else if (!quote && open.length && two === open.at(-1)) {
+      open.pop();
+      cur += two;
+      i++;
+    } else if (open.length) cur += ch;
+    else if (quote) {
       cur += ch;
       if (ch === quote) quote = null;
     } else if (ch === '"' || ch === "'") {
