@@ -114,6 +114,7 @@ export async function runCommand(playbookFile: string, o: RunCliOptions, io: Io)
     }
     throw e;
   }
+  for (const w of playbook.warnings) io.err(` [WARNING]: ${w}\n`);
   if (o.syntaxCheck) {
     io.out(`\nplaybook: ${playbook.file}\n`);
     return EXIT.ok;

@@ -16,6 +16,7 @@ import { type TaskEnv, taskKeywords } from './context.js';
  */
 export async function callModule(task: Task, host: string, scope: Scope, env: TaskEnv): Promise<ModuleResult> {
   const { ctx } = env;
+  if (task.unresolved) return { failed: true, msg: task.unresolved };
   const mod = env.module(task.module);
   const rendered = render(task.args, scope) as Record<string, unknown>;
   for (const [k, v] of Object.entries(rendered)) if (v === OMIT) delete rendered[k];

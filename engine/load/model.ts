@@ -87,6 +87,11 @@ export interface Task extends ItemBase {
   delay?: unknown;
   /** Base directory for relative paths used by this task (its file's directory). */
   dir: string;
+  /**
+   * A module tsplay does not know, in a file an include_tasks or include_role loads:
+   * as in Ansible, that is an error only if the task runs (a RedHat-only file on Debian).
+   */
+  unresolved?: string;
 }
 
 export interface Block extends ItemBase {
@@ -140,6 +145,8 @@ export interface Playbook {
   file: string;
   dir: string;
   plays: Play[];
+  /** What the loader let through but thinks worth saying (unknown modules in dynamic includes). */
+  warnings: string[];
 }
 
 /** Ansible's search order for `src:`: the role's files/ or templates/, then beside the task, then the playbook. */

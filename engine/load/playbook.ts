@@ -223,12 +223,13 @@ export function loadPlaybook(file: string, opts: LoadOptions): Playbook {
   const loader = new Loader(dirname(path), opts);
   const plays = loader.playbook(path);
   loader.problems.throwIfAny();
-  return { file: path, dir: dirname(path), plays };
+  return { file: path, dir: dirname(path), plays, warnings: loader.warnings };
 }
 
 /** Loads a task file at run time for a dynamic include whose name came from variables. */
 export function loadTasksAtRuntime(file: string, role: Role | undefined, playbookDir: string, opts: LoadOptions): Item[] {
   const loader = new Loader(playbookDir, opts);
+  loader.dynamic = 1;
   const items = loader.loadTaskFile(file, role);
   loader.problems.throwIfAny();
   return items;
@@ -236,6 +237,7 @@ export function loadTasksAtRuntime(file: string, role: Role | undefined, playboo
 
 export function loadRoleAtRuntime(name: string, tasksFrom: string, loc: Loc, playbookDir: string, opts: LoadOptions): { role: Role; items: Item[] } {
   const loader = new Loader(playbookDir, opts);
+  loader.dynamic = 1;
   const role = loader.role(name, loc);
   const items = role ? loader.roleTasks(role, tasksFrom, loc) : [];
   loader.problems.throwIfAny();

@@ -25,6 +25,9 @@ export abstract class TaskLoader {
   readonly problems = new Problems();
   protected readonly roleCache = new Map<string, Role>();
   protected readonly loading = new Set<string>();
+  /** Inside how many dynamic includes the task file being read is. */
+  dynamic = 0;
+  readonly warnings: string[] = [];
 
   constructor(
     protected readonly playbookDir: string,
@@ -142,8 +145,27 @@ export abstract class TaskLoader {
     if (INCLUDE_ACTIONS.has(action!)) return this.include(shortAction, data, rawArgs, loc, dir, role, params, inh, loop, loopKey, loop_control);
     const mod = this.opts.modules.get(action!);
     if (!mod) {
-      this.problems.add(locOf(data, action!), action, `couldn't resolve module/action '${action}'; expected a known module (see 'tsplay modules')`);
-      return undefined;
+      const at = locOf(data, action!);
+      const msg = `couldn't resolve module/action '${action}'; expected a known module (see 'tsplay modules')`;
+      if (!this.dynamic) {
+        this.problems.add(at, action, msg);
+        return undefined;
+      }
+      this.warnings.push(`${at ? `${at.file}:${at.line}: ` : ''}${msg}; it is in a dynamic include, so it fails only if it runs`);
+      const unresolved: Task = {
+        kind: 'task',
+        loc,
+        module: action!,
+        args: {},
+        notify: [],
+        listen: [],
+        ...inh,
+        name: data.name as string | undefined,
+        role,
+        dir,
+        unresolved: msg,
+      };
+      return unresolved;
     }
     let args: Record<string, unknown>;
     if (typeof rawArgs === 'string') args = parseKvText(rawArgs, mod.freeForm ? new Set(Object.keys(mod.args)) : undefined);
@@ -243,7 +265,9 @@ export abstract class TaskLoader {
         preloadedRole = this.role(target, loc);
         if (preloadedRole) {
           const tasksFrom = typeof args.tasks_from === 'string' ? args.tasks_from : 'main';
+          if (!staticImport) this.dynamic++;
           preloaded = this.roleTasks(preloadedRole, tasksFrom, loc);
+          if (!staticImport) this.dynamic--;
         }
       } else {
         const file = isAbsolute(target) ? target : resolveTaskFile(target, dir, role, this.playbookDir);
@@ -251,7 +275,9 @@ export abstract class TaskLoader {
         else if (this.loading.has(file)) this.problems.add(loc, action, `'${target}' includes itself`);
         else {
           this.loading.add(file);
+          if (!staticImport) this.dynamic++;
           preloaded = this.loadTaskFile(file, role, params);
+          if (!staticImport) this.dynamic--;
           this.loading.delete(file);
         }
       }

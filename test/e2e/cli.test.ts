@@ -78,6 +78,24 @@ describe('tsplay run over the local connection', function () {
     expect(existsSync('/tmp/tsplay-e2e')).to.equal(false);
   });
 
+  it('an unknown module in a dynamic include warns at load and fails only the task that runs it', async () => {
+    const { mkdtempSync: mk } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const d = mk(join(tmpdir(), 'dyn-'));
+    writeFileSync(join(d, 'suse.yml'), '- name: only on SUSE\n  community.general.zypper:\n    name: nothing\n');
+    writeFileSync(join(d, 'skip.yml'), '- hosts: localhost\n  gather_facts: false\n  tasks:\n    - include_tasks: suse.yml\n      when: false\n');
+    const skipped = await tsplay('run', join(d, 'skip.yml'), '-i', 'localhost,', '-c', 'local');
+    expect(skipped.code, skipped.out + skipped.err).to.equal(0);
+    expect(skipped.err).to.match(/\[WARNING\]: .*suse\.yml:2: couldn't resolve module\/action 'community\.general\.zypper'/);
+    writeFileSync(join(d, 'run.yml'), '- hosts: localhost\n  gather_facts: false\n  tasks:\n    - include_tasks: suse.yml\n');
+    const ran = await tsplay('run', join(d, 'run.yml'), '-i', 'localhost,', '-c', 'local');
+    expect(ran.code).to.equal(2);
+    expect(ran.out).to.match(/fatal: \[localhost\]: FAILED! => .*couldn't resolve module\/action 'community\.general\.zypper'/);
+    // A static import still stops the run at load.
+    writeFileSync(join(d, 'import.yml'), '- hosts: localhost\n  gather_facts: false\n  tasks:\n    - import_tasks: suse.yml\n');
+    expect((await tsplay('run', join(d, 'import.yml'), '-i', 'localhost,', '-c', 'local')).code).to.equal(4);
+  });
+
   it('a malformed --limit pattern is named in a warning, as Ansible does', async () => {
     const r = await tsplay('run', site, '-i', inv, '--limit', 'web[1:x');
     expect(r.code).to.equal(1);
