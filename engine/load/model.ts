@@ -40,7 +40,7 @@ export function keywordsOf(src: Keywords): Keywords {
 
 /** The title Ansible prints for a task before its name is templated: `role : name`, or the module. */
 export function taskTitle(item: Item): string {
-  const base = item.name ?? (item.kind === 'task' ? item.module : item.kind === 'include' ? item.action : 'block');
+  const base = item.name ?? (item.kind === 'task' ? (item.action ?? item.module) : item.kind === 'include' ? item.action : 'block');
   return item.role ? `${item.role.name} : ${base}` : base;
 }
 
@@ -73,6 +73,8 @@ interface ItemBase extends Inherited {
 export interface Task extends ItemBase {
   kind: 'task';
   module: string;
+  /** The module's name as the task wrote it (community.general.ini_file), which an unnamed task's title shows. */
+  action?: string;
   args: Record<string, unknown>;
   loop?: unknown;
   loopKind?: 'loop' | 'with_items' | 'with_list' | 'with_dict' | 'with_indexed_items' | 'with_sequence' | 'with_together' | 'with_nested' | 'with_fileglob';

@@ -195,6 +195,7 @@ export abstract class TaskLoader {
       params,
       ...inh,
       module: mod.name,
+      ...(action !== mod.name ? { action: action! } : {}),
       args,
       loop,
       loopKind: loopKey,

@@ -35,6 +35,7 @@ describe('hostile values never run as commands (every module)', function () {
     { real: true, task: { template: { src: `${dir}/t.j2`, dest: p(2) } } },
     { real: true, task: { lineinfile: { path: p(3), line: h(4), regexp: '^x', create: true } } },
     { real: true, task: { blockinfile: { path: p(5), block: h(0), marker: `# {mark} ${h(1)}`, create: true } } },
+    { real: true, task: { ini_file: { path: p(4), section: h(5), option: h(0), value: h(1) } } },
     { real: true, task: { replace: { path: `${work}/plain`, regexp: 'a', replace: h(2) } } },
     { real: true, task: { file: { path: p(0), state: 'directory', mode: '0755' } } },
     { real: true, task: { file: { path: p(3), src: h(4), state: 'link', force: true } } },

@@ -726,4 +726,33 @@ export const CASES: ProbeCase[] = [
     prep: () => ({ dest: '/tmp/out' }),
     expect: { action: 'none', msg: /not transferring/ },
   },
+  // ini_file
+  {
+    module: 'ini_file',
+    name: 'an option in a section is changed',
+    setup: `printf '[main]\\nx = 1\\n' > ${DIR}/a.ini`,
+    args: { path: `${DIR}/a.ini`, section: 'main', option: 'x', value: '5' },
+    expect: { action: 'modify', content: '[main]\nx = 5\n' },
+  },
+  {
+    module: 'ini_file',
+    name: 'the same option and value change nothing',
+    setup: `printf '[main]\\nx = 5\\n' > ${DIR}/a.ini`,
+    args: { path: `${DIR}/a.ini`, section: 'main', option: 'x', value: '5' },
+    expect: { action: 'none' },
+  },
+  {
+    module: 'ini_file',
+    name: 'a new file gets its section after a blank line, as ansible-core writes it',
+    setup: 'true',
+    args: { path: `${DIR}/new.ini`, section: 's', option: 'k', value: 'v' },
+    expect: { action: 'create', content: '\n[s]\nk = v\n' },
+  },
+  {
+    module: 'ini_file',
+    name: 'state=absent removes the option',
+    setup: `printf '[main]\\nx = 5\\ny = 2\\n' > ${DIR}/a.ini`,
+    args: { path: `${DIR}/a.ini`, section: 'main', option: 'y', state: 'absent' },
+    expect: { action: 'modify', content: '[main]\nx = 5\n' },
+  },
 ];
