@@ -18,6 +18,9 @@ import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { execa } from 'execa';
 
+/** GNU tar flags that make the same files give the same bytes: order, owners and times fixed. */
+const REPRODUCIBLE_TAR = ['--sort=name', '--owner=0', '--group=0', '--numeric-owner', '--mtime=@0'];
+
 /** What goes into an image's single layer. */
 export interface ImageRoot {
   /** Path in the image -> file on this machine (copied with its mode). */
@@ -77,11 +80,7 @@ export async function writeImageArchive(spec: ImageSpec, out: string): Promise<{
     }
     const layerTar = join(work, 'layer.tar');
     await execa('tar', [
-      '--sort=name',
-      '--owner=0',
-      '--group=0',
-      '--numeric-owner',
-      '--mtime=@0',
+      ...REPRODUCIBLE_TAR,
       '--format=posix',
       '--pax-option=exthdr.name=%d/PaxHeaders/%f,delete=atime,delete=ctime',
       '-C',
@@ -142,21 +141,7 @@ export async function writeImageArchive(spec: ImageSpec, out: string): Promise<{
       JSON.stringify([{ Config: `blobs/sha256/${configDigest}`, RepoTags: [spec.name], Layers: [`blobs/sha256/${layerDigest}`] }]),
     );
     mkdirSync(dirname(out), { recursive: true });
-    await execa('tar', [
-      '--sort=name',
-      '--owner=0',
-      '--group=0',
-      '--numeric-owner',
-      '--mtime=@0',
-      '-C',
-      layout,
-      '-cf',
-      out,
-      'oci-layout',
-      'index.json',
-      'manifest.json',
-      'blobs',
-    ]);
+    await execa('tar', [...REPRODUCIBLE_TAR, '-C', layout, '-cf', out, 'oci-layout', 'index.json', 'manifest.json', 'blobs']);
     return { digest: `sha256:${manifestDigest}`, size: statSync(out).size };
   } finally {
     rmSync(work, { recursive: true, force: true });

@@ -44,7 +44,7 @@ export function tempBeside(dest: string): string {
 export interface AtomicWrite {
   dest: string;
   content: Buffer;
-  /** Octal, already resolved; without it a new file gets `fallbackMode` and an existing one keeps its own. */
+  /** Octal, already resolved; without it a new file gets 0644 and an existing one keeps its own. */
   mode?: string;
   owner?: string;
   group?: string;
@@ -52,9 +52,8 @@ export interface AtomicWrite {
   validate?: string;
   /** Copy the old file here first. */
   backupPath?: string;
-  /** Whether dest exists now (keep its mode and owner; skip creating the directory). */
+  /** Whether dest exists now (keep its mode and owner; skip creating the directory); a new file gets 0644. */
   exists: boolean;
-  fallbackMode?: string;
 }
 
 /**
@@ -78,7 +77,7 @@ export function atomicWriteScript(w: AtomicWrite): string {
     if (!w.validate.includes('%s')) throw new Error(`validate must contain %s, got '${w.validate}'`);
     steps.push(`${w.validate.split('%s').join('"$tmp"')} >&2 || { echo ${shq(`validation failed: ${w.validate}`)} >&2; exit 3; }`);
   }
-  const mode = w.mode ?? (w.exists ? undefined : (w.fallbackMode ?? '0644'));
+  const mode = w.mode ?? (w.exists ? undefined : '0644');
   steps.push(mode ? `chmod ${shq(mode)} "$tmp"` : `chmod --reference=${d} "$tmp" 2>/dev/null || true`);
   const own = chownSpec(w.owner, w.group);
   if (own) steps.push(`chown ${own} "$tmp"`);

@@ -32,7 +32,7 @@ export class LocalConnection implements Connection {
   /** One round trip: stream into a 0600 temporary file beside dest, verify its checksum, set mode and owner, rename. */
   async put(dest: string, content: string | Buffer, opts: PutOptions = {}): Promise<void> {
     const buf = Buffer.isBuffer(content) ? content : Buffer.from(content);
-    const script = atomicWriteScript({ dest, content: buf, mode: opts.mode, owner: opts.owner, group: opts.group, exists: true, fallbackMode: '0600' });
+    const script = atomicWriteScript({ dest, content: buf, mode: opts.mode, owner: opts.owner, group: opts.group, exists: true });
     const r = await this.exec(script, { stdin: buf, become: opts.become });
     if (r.rc !== 0) throw new Error(`cannot write ${dest}: ${r.stderr.trim()}`);
   }

@@ -96,10 +96,8 @@ export const INCLUDE_ACTIONS = new Set([
   'ansible.builtin.import_role',
 ]);
 
-export const toList = oneOrMany;
-
 export function tagList(v: unknown): string[] {
-  return toList(v)
+  return oneOrMany(v)
     .flatMap((t) => String(t).split(','))
     .map((t) => t.trim())
     .filter(Boolean);

@@ -1,9 +1,10 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
+import { oneOrMany } from '../template/lists.js';
 import type { Vars } from '../template/scope.js';
 import { hasTemplate } from '../template/templar.js';
 import { LoadError, type Loc } from './errors.js';
-import { PLAY_KEYS, tagList, toList } from './keywords.js';
+import { PLAY_KEYS, tagList } from './keywords.js';
 import type { Block, Item, Play, Playbook, Role, RoleUse } from './model.js';
 import { type LoadOptions, TaskLoader } from './tasks.js';
 import { isMapping, loadYamlFile, locOf, type Yaml, type YamlMap } from './yaml.js';
@@ -73,7 +74,7 @@ class Loader extends TaskLoader {
     };
     const role: Role = { name: name.split('/').pop()!, path, defaults: vars('defaults'), vars: vars('vars'), handlers: [], deps: [] };
     const meta = vars('meta');
-    for (const dep of toList(meta.dependencies)) {
+    for (const dep of oneOrMany(meta.dependencies)) {
       const use = this.roleUse(dep as Yaml, locOf(meta, 'dependencies') ?? loc);
       if (use) role.deps.push(use);
     }
@@ -108,7 +109,7 @@ class Loader extends TaskLoader {
     const params: Vars = {};
     for (const [k, v] of Object.entries(body)) if (!['role', 'name', 'tags', 'when', 'vars', 'become', 'become_user'].includes(k)) params[k] = v;
     if (isMapping(body.vars)) Object.assign(params, body.vars);
-    return { role, params, tags: tagList(body.tags), when: toList(body.when), loc };
+    return { role, params, tags: tagList(body.tags), when: oneOrMany(body.when), loc };
   }
 
   /** A role in a play becomes its dependencies' blocks, then a block of its own tasks. */
@@ -161,7 +162,7 @@ class Loader extends TaskLoader {
       this.problems.add(locOf(data, 'order'), 'order', 'expected one of inventory, reverse_inventory, sorted, reverse_sorted, shuffle');
     const mfp = data.max_fail_percentage;
     if (mfp !== undefined && typeof mfp !== 'number') this.problems.add(locOf(data, 'max_fail_percentage'), 'max_fail_percentage', 'expected a number');
-    const varsFiles = toList(data.vars_files).map((p) => ({ path: p, loc: locOf(data, 'vars_files')! }));
+    const varsFiles = oneOrMany(data.vars_files).map((p) => ({ path: p, loc: locOf(data, 'vars_files')! }));
     for (const vf of varsFiles) {
       if (typeof vf.path === 'string' && !hasTemplate(vf.path) && !existsSync(resolve(dirname(file), vf.path))) {
         this.problems.add(vf.loc, 'vars_files', `vars file '${vf.path}' not found relative to ${dirname(file)}`);

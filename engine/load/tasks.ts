@@ -2,10 +2,11 @@ import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
 import { checkArgs } from '../modules/args.js';
 import type { ModuleSet } from '../modules/types.js';
+import { oneOrMany } from '../template/lists.js';
 import type { Vars } from '../template/scope.js';
 import { hasTemplate } from '../template/templar.js';
 import { LoadError, type Loc, Problems } from './errors.js';
-import { BLOCK_KEYS, INCLUDE_ACTIONS, LOOP_KEYS, TASK_KEYS, tagList, toList } from './keywords.js';
+import { BLOCK_KEYS, INCLUDE_ACTIONS, LOOP_KEYS, TASK_KEYS, tagList } from './keywords.js';
 import { parseKvText } from './kv.js';
 import { type Block, INHERITABLE, type Include, type Inherited, type Item, type Role, sourceDirs, type Task } from './model.js';
 import { isMapping, loadYamlFile, locOf, type Yaml, type YamlMap } from './yaml.js';
@@ -43,7 +44,7 @@ export abstract class TaskLoader {
 
   protected inherited(data: YamlMap, base?: Partial<Inherited>): Inherited {
     const out: Inherited = {
-      when: [...(base?.when ?? []), ...toList(data.when)],
+      when: [...(base?.when ?? []), ...oneOrMany(data.when)],
       tags: [...new Set([...(base?.tags ?? []), ...tagList(data.tags)])],
       vars: {},
     };
@@ -201,8 +202,8 @@ export abstract class TaskLoader {
       loopKind: loopKey,
       loop_control,
       register: data.register as string | undefined,
-      notify: toList(data.notify).map(String),
-      listen: handler ? toList(data.listen).map(String) : [],
+      notify: oneOrMany(data.notify).map(String),
+      listen: handler ? oneOrMany(data.listen).map(String) : [],
       changed_when: data.changed_when,
       failed_when: data.failed_when,
       until: data.until,

@@ -133,7 +133,7 @@ export function aptProbe(a: AptArgs, prep: AptPrep, mode: ProbeMode): Probe<AptF
 }
 
 /** Pure: which packages apt must install or remove. */
-export function aptPlan(f: AptFacts, a: AptArgs, prep: AptPrep, mode: ProbeMode): Plan<{ install: string[]; remove: string[] }> {
+export function aptPlan(f: AptFacts, a: AptArgs, prep: AptPrep): Plan<{ install: string[]; remove: string[] }> {
   if (f.missing) return { action: 'fail', msg: 'apt-get not found: this host does not use apt' };
   const u = f.update;
   if (u?.ran && (u.rc !== 0 || /^(Err|W: Failed to fetch|E: )/m.test(u.out))) {
@@ -177,7 +177,6 @@ export function aptPlan(f: AptFacts, a: AptArgs, prep: AptPrep, mode: ProbeMode)
       after.push(`${p.name}: ${want ?? p.version ?? 'latest available'}`);
     } else after.push(`${p.name}: ${cur.version}`);
   }
-  void mode;
   if (!install.length && !remove.length) return { action: 'none', result };
   return {
     action: remove.length && !install.length ? 'remove' : 'modify',
@@ -241,6 +240,6 @@ export const module = defineOperation({
     (a.name as string[] | undefined)?.length || a.deb !== undefined || a.update_cache === true ? [] : ["one of 'name', 'deb' or 'update_cache' is required"],
   prepare: prepareDeb,
   probe: (a: AptArgs, prep, mode) => aptProbe(a, prep, mode),
-  plan: (f, a, prep, mode) => aptPlan(f, a, prep, mode),
+  plan: (f, a, prep) => aptPlan(f, a, prep),
   apply: (p, a, ctx, prep) => aptApply(p, a, ctx, prep),
 });

@@ -25,7 +25,7 @@ async function runOperation<A, F, D, P>(mod: Operation<A, F, D, P>, args: A, ctx
 }
 
 /** Reports a plan (check mode, --diff, warnings) and applies it when it changes something and this is no dry run. */
-export async function carryOut<D>(plan: Plan<D>, ctx: ModuleContext, apply: (change: Change<D>) => Promise<ModuleResult | void>): Promise<ModuleResult> {
+async function carryOut<D>(plan: Plan<D>, ctx: ModuleContext, apply: (change: Change<D>) => Promise<ModuleResult | void>): Promise<ModuleResult> {
   for (const w of ('warnings' in plan ? plan.warnings : undefined) ?? []) ctx.warn(w);
   if (plan.action === 'fail') return { ...plan.result, failed: true, msg: plan.msg };
   if (plan.action === 'none') return { ...plan.result, changed: false };

@@ -46,7 +46,7 @@ export const module = defineOperation({
     return { command: 'true', parse: (): AptFacts | RpmFacts | undefined => undefined };
   },
   plan(f, a, mgr, mode): Plan<{ install: string[]; remove: string[] } | string> {
-    if (mgr === 'apt' && f && 'candidates' in f) return aptPlan(f, aptArgs(a), {}, mode);
+    if (mgr === 'apt' && f && 'candidates' in f) return aptPlan(f, aptArgs(a), {});
     if ((mgr === 'dnf' || mgr === 'yum') && f && 'missing' in f && !('candidates' in f)) return rpmPlan(mgr, f, rpmArgs(a), mode.host);
     return { action: 'fail', msg: `no supported package manager on ${mode.host} (looked for apt-get, dnf, yum)` };
   },

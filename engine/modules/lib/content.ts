@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { carryOut } from '../framework.js';
 import type { Change, ModuleContext, ModuleResult, Plan, Probe } from '../types.js';
 import { applyMode, attrCommand, MAX_DIFF_SIZE, ownerDiffers, parseProbe, probeScript, type RemoteFile, stateText, writeFile } from './files.js';
 import { run } from './remote.js';
@@ -158,20 +157,6 @@ export function editOperation<A>(target: (args: A) => EditArgs, edit: (args: A) 
     plan: (f: RemoteFile, a: A): Plan<FileChange> => planEdit(f, target(a), edit(a), extra?.(a)),
     apply: (p: Change<FileChange>, a: A, ctx: ModuleContext): Promise<ModuleResult> => applyFileChange(p, target(a), ctx),
   };
-}
-
-/** For modules not yet split into probe, plan and apply: the same decisions, run in one call. */
-export async function editFile(ctx: ModuleContext, a: EditArgs, edit: Edit, extra: ModuleResult = {}): Promise<ModuleResult> {
-  const probe = fileProbe(a.path, true);
-  const cur = probe.parse(await run(ctx, probe.command));
-  return carryOut(planEdit(cur, a, edit, extra), ctx, (c) => applyFileChange(c, a, ctx));
-}
-
-/** For modules not yet split into probe, plan and apply: copy's decisions for content made elsewhere. */
-export async function ensureContent(ctx: ModuleContext, a: ContentArgs, content: Buffer, name?: string): Promise<ModuleResult> {
-  const c = { content, name };
-  const probe = contentProbe(a, c, ctx.diff);
-  return carryOut(planContent(probe.parse(await run(ctx, probe.command)), a, c), ctx, (ch) => applyFileChange(ch, a, ctx));
 }
 
 /** A file (with its content) and the output of one more command, read in one round trip. */

@@ -60,12 +60,6 @@ export function parseProbe(out: string, tag = ''): RemoteFile {
   };
 }
 
-export async function probeFile(ctx: ModuleContext, path: string, withContent = false): Promise<RemoteFile> {
-  const r = await run(ctx, probeScript(path, withContent));
-  if (r.rc !== 0) throw new Error(`cannot inspect ${path}: ${r.stderr.trim() || `rc=${r.rc}`}`);
-  return parseProbe(r.stdout);
-}
-
 /**
  * Applies a mode (octal or symbolic such as u+x,go-w) to a current octal mode,
  * on the controller, so a task can tell whether chmod would change anything.

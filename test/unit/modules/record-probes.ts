@@ -52,4 +52,5 @@ for (const c of CASES) {
   byModule.set(c.module, list);
 }
 for (const [m, list] of byModule) writeFileSync(join(out, `${m}.json`), `${JSON.stringify(list, null, 2)}\n`);
-console.log(`recorded ${CASES.filter((c) => !only.length || only.includes(c.module)).length} probes of ${byModule.size} modules in ${out}`);
+const asked = CASES.filter((c) => !only.length || only.includes(c.module));
+console.log(`recorded ${asked.length} probes of ${new Set(asked.map((c) => c.module)).size} modules in ${out}`);
