@@ -1,4 +1,5 @@
 import type { Item, Role } from '../load/model.js';
+import { matchHosts } from '../plan/patterns.js';
 import { type InventoryLayers, inventoryLayers, inventoryMagic, playRoleDefaultLayers, precedenceLayers, roleDefaultLayers } from '../plan/vars.js';
 import { OMIT } from '../template/filters.js';
 import { type Layer, Scope, type Vars } from '../template/scope.js';
@@ -40,7 +41,7 @@ export class Scopes {
       extraVars: this.o.extraVars,
       magic: this.magic(host, play, role),
     });
-    return new Scope(layers, render);
+    return new Scope(layers, render, (pattern) => matchHosts(pattern, this.o.inventory));
   }
 
   private inventoryOf(host: string): InventoryLayers {

@@ -1,4 +1,6 @@
 import { oneOrMany } from '../template/lists.js';
+import { LOOKUPS } from '../template/lookups.js';
+import type { LoopKind } from './model.js';
 import { INHERITABLE } from './model.js';
 
 /** The keywords each kind of item may carry; anything else is a load error naming the key. */
@@ -17,17 +19,8 @@ export const COMMON_KEYS = new Set<string>([
   'module_defaults',
   ...INHERITABLE,
 ]);
-export const LOOP_KEYS = [
-  'loop',
-  'with_items',
-  'with_list',
-  'with_dict',
-  'with_indexed_items',
-  'with_sequence',
-  'with_together',
-  'with_nested',
-  'with_fileglob',
-] as const;
+/** loop, and with_<lookup> for every lookup tsplay has (with_items, with_first_found, with_subelements...). */
+export const LOOP_KEYS: readonly LoopKind[] = ['loop', ...Object.keys(LOOKUPS).map((n) => `with_${n}` as const)];
 export const TASK_KEYS = new Set<string>([
   ...COMMON_KEYS,
   ...LOOP_KEYS,

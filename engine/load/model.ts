@@ -70,6 +70,9 @@ interface ItemBase extends Inherited {
   params?: Vars;
 }
 
+/** `loop`, or `with_<lookup>`: the lookup's name follows the prefix. */
+export type LoopKind = 'loop' | `with_${string}`;
+
 export interface Task extends ItemBase {
   kind: 'task';
   module: string;
@@ -77,7 +80,7 @@ export interface Task extends ItemBase {
   action?: string;
   args: Record<string, unknown>;
   loop?: unknown;
-  loopKind?: 'loop' | 'with_items' | 'with_list' | 'with_dict' | 'with_indexed_items' | 'with_sequence' | 'with_together' | 'with_nested' | 'with_fileglob';
+  loopKind?: LoopKind;
   loop_control?: { loop_var?: string; label?: unknown; index_var?: string; pause?: number };
   register?: string;
   notify: string[];

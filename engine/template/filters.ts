@@ -1,41 +1,19 @@
+// Jinja2's and Ansible's filters, with Python's argument names so keyword
+// arguments work (regex_replace(ignorecase=true), dict2items(key_name='k')).
+import { createHash } from 'node:crypto';
 import { posix } from 'node:path';
-import { parse as fromYaml, stringify as toYaml } from 'yaml';
+import { parse as fromYaml, parseAllDocuments } from 'yaml';
+import { pyJson, pyYaml } from './dump.js';
+import { FILTERS, type Filter } from './expr.js';
 import { pythonList } from './lists.js';
+import { defined, isMapping, type Kwargs, percentFormat, pyEq, pyRepr, pySplit, pyStr, toText, truthy, typeName } from './python.js';
 import { pyRe } from './regex.js';
+import { TemplateError, Undefined } from './undefined.js';
 
-/** Stands for a variable that is not defined; only `default` and `is defined` may touch it. */
-export class Undefined {
-  constructor(public readonly name: string) {}
-}
+export { contains, defined, toText, truthy } from './python.js';
+export { TemplateError, Undefined, undefinedError } from './undefined.js';
 
-export class TemplateError extends Error {
-  constructor(
-    message: string,
-    public readonly variable?: string,
-  ) {
-    super(message);
-    this.name = 'TemplateError';
-  }
-}
-
-export function undefinedError(u: Undefined): TemplateError {
-  return new TemplateError(`'${u.name}' is undefined`, u.name);
-}
-
-/** Throws when an undefined value is about to be used for real. */
-export function defined<T>(v: T | Undefined): T {
-  if (v instanceof Undefined) throw undefinedError(v);
-  return v;
-}
-
-/** Python's truthiness, which Ansible conditions inherit. */
-export function truthy(v: unknown): boolean {
-  v = defined(v);
-  if (Array.isArray(v)) return v.length > 0;
-  if (v && typeof v === 'object') return Object.keys(v).length > 0;
-  return Boolean(v);
-}
-
+/** Module-argument booleans: Ansible's boolean() (yes/on/1/true/y/t). */
 export function toBool(v: unknown): boolean {
   v = defined(v);
   if (typeof v === 'boolean') return v;
@@ -45,48 +23,117 @@ export function toBool(v: unknown): boolean {
 }
 
 export function deepEqual(a: unknown, b: unknown): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
+  return pyEq(a, b);
 }
 
-/** Renders a value as Jinja would print it: Python reprs for lists and dicts matter little, JSON is clearer. */
-export function toText(v: unknown): string {
-  if (v instanceof Undefined) throw undefinedError(v);
-  if (v === null || v === undefined) return '';
-  if (typeof v === 'string') return v;
-  if (typeof v === 'boolean') return v ? 'True' : 'False';
-  if (typeof v === 'object') return JSON.stringify(v);
-  return String(v);
-}
+/** Sentinel for `omit`: module arguments set to it are dropped. */
+export const OMIT = '__omit_place_holder__tsplay__';
 
-function asList(v: unknown): unknown[] {
+export function asList(v: unknown): unknown[] {
   const list = pythonList(defined(v));
-  if (!list) throw new TemplateError(`expected a list, got ${JSON.stringify(v)}`);
+  if (!list) throw new TemplateError(`expected a list, got ${typeName(v)} ${pyRepr(v)}`);
   return list;
 }
 
-type Filter = (value: unknown, ...args: unknown[]) => unknown;
+/** Positional argument i, or keyword `name`, or the default: Python's call binding. */
+export function arg<T>(args: unknown[], kw: Kwargs, i: number, name: string, def: T): T {
+  if (i < args.length) return args[i] as T;
+  if (Object.hasOwn(kw, name)) return kw[name] as T;
+  return def;
+}
 
-/**
- * Filters shared by conditions (`x | default(1)`) and Handlebars helpers
- * (`{{default x 1}}`), so both template languages agree on meaning.
- */
-export const FILTERS: Record<string, Filter> = {
-  default: (v, d = '', onFalse = false) => (v instanceof Undefined || v === undefined || (onFalse && !truthy(v)) ? d : v),
-  bool: (v) => toBool(v),
-  int: (v, d = 0) => {
-    const n = parseInt(toText(v), 10);
-    return Number.isNaN(n) ? d : n;
+/** Reads `a.b.0` from an item, as Jinja's attribute= arguments do. */
+export function attrOf(item: unknown, path: unknown): unknown {
+  let v = item;
+  for (const part of String(path).split('.')) {
+    if (Array.isArray(v) && /^\d+$/.test(part)) v = v[Number(part)];
+    else if (v !== null && typeof v === 'object' && part in (v as object)) v = (v as Record<string, unknown>)[part];
+    else return new Undefined(String(path), `'${typeName(v)} object' has no attribute '${part}'`);
+  }
+  return v;
+}
+
+function reFlags(kw: Kwargs, base = ''): string {
+  return base + (truthy(kw.ignorecase ?? false) ? 'i' : '') + (truthy(kw.multiline ?? false) ? 'm' : '');
+}
+
+/** Python's re.sub replacement: \1, \g<1>, \g<name>. */
+function pyReplacement(rep: string): string {
+  return rep
+    .replace(/\$/g, '$$$$')
+    .replace(/\\(?:(\d+)|g<(\w+)>|(\\))/g, (_m, n: string, g: string, bs: string) => (bs ? '\\' : /^\d+$/.test(n ?? g) ? `$${n ?? g}` : `$<${g}>`));
+}
+
+const UNITS = ['B', 'KB', 'MB', 'GB', 'TB', 'PB', 'EB', 'ZB', 'YB'];
+
+function humanReadable(v: unknown, isbits: boolean, unit: unknown): string {
+  const n = Number(defined(v));
+  const suffix = isbits ? 'b' : 'B';
+  const limit = unit ? UNITS.findIndex((u) => u[0] === String(unit)[0]) : -1;
+  let i = 0;
+  if (limit >= 0) i = limit;
+  else while (i < UNITS.length - 1 && Math.abs(n) >= 1024 ** (i + 1)) i++;
+  const value = n / 1024 ** i;
+  const name = i === 0 ? (isbits ? 'bits' : 'Bytes') : UNITS[i]!.replace('B', suffix);
+  return `${value.toFixed(2)} ${name}`;
+}
+
+function humanToBytes(v: unknown, def: unknown, isbits: boolean): number {
+  const m = /^\s*(\d*\.?\d+)\s*([KMGTPEZY]?)(i?)([Bb]?)\w*\s*$/.exec(toText(v));
+  if (!m) throw new TemplateError(`human_to_bytes() can't interpret ${pyRepr(v)}`);
+  const unit = m[2] || (def ? String(def)[0] : '');
+  const pow = unit ? 'KMGTPEZY'.indexOf(unit.toUpperCase()) + 1 : 0;
+  void isbits;
+  return Math.round(Number(m[1]) * 1024 ** pow);
+}
+
+const hashOf = (algo: string) => (v: unknown) => createHash(algo).update(toText(v)).digest('hex');
+
+const defs: Record<string, Filter> = {
+  default: (v, a, kw) => {
+    const d = arg(a, kw, 0, 'default_value', '');
+    return v instanceof Undefined || v === undefined || (truthy(arg(a, kw, 1, 'boolean', false)) && !truthy(v)) ? d : v;
   },
-  float: (v, d = 0) => {
-    const n = parseFloat(toText(v));
-    return Number.isNaN(n) ? d : n;
+  mandatory: (v, a, kw) => {
+    if (v instanceof Undefined) throw new TemplateError(arg(a, kw, 0, 'msg', null) ?? `Mandatory variable '${v.name}' not defined.`, v.name);
+    return v;
   },
-  string: (v) => toText(v),
+  // Ansible's bool filter, stricter than module booleans: only yes/on/1/true.
+  bool: (v) => {
+    v = defined(v);
+    if (typeof v === 'boolean') return v;
+    if (v === null) return false;
+    const s = typeof v === 'string' ? v.toLowerCase() : v;
+    return s === 'yes' || s === 'on' || s === '1' || s === 'true' || s === 1;
+  },
+  int: (v, a, kw) => {
+    v = defined(v);
+    const def = arg(a, kw, 0, 'default', 0);
+    const base = Number(arg(a, kw, 1, 'base', 10));
+    if (typeof v === 'boolean') return v ? 1 : 0;
+    if (typeof v === 'number') return Math.trunc(v);
+    const s = toText(v).trim();
+    if (base !== 10) {
+      const n = parseInt(s.replace(/^0[xob]/i, ''), base);
+      return Number.isNaN(n) ? def : n;
+    }
+    if (/^[-+]?\d+$/.test(s)) return Number(s);
+    const f = Number(s);
+    return s !== '' && Number.isFinite(f) ? Math.trunc(f) : def;
+  },
+  float: (v, a, kw) => {
+    v = defined(v);
+    if (typeof v === 'number') return v;
+    const s = toText(v).trim();
+    const n = Number(s);
+    return s !== '' && !Number.isNaN(n) ? n : arg(a, kw, 0, 'default', 0);
+  },
+  string: (v) => pyStr(defined(v)),
   length: (v) => {
     v = defined(v);
     if (typeof v === 'string' || Array.isArray(v)) return v.length;
-    if (v && typeof v === 'object') return Object.keys(v).length;
-    throw new TemplateError(`length: expected a string, list or mapping, got ${JSON.stringify(v)}`);
+    if (isMapping(v)) return Object.keys(v).length;
+    throw new TemplateError(`object of type '${typeName(v)}' has no len()`);
   },
   lower: (v) => toText(v).toLowerCase(),
   upper: (v) => toText(v).toUpperCase(),
@@ -94,85 +141,240 @@ export const FILTERS: Record<string, Filter> = {
     const s = toText(v);
     return s.charAt(0).toUpperCase() + s.slice(1).toLowerCase();
   },
-  trim: (v) => toText(v).trim(),
-  first: (v) => asList(v)[0],
-  last: (v) => asList(v).at(-1),
-  join: (v, sep = '') => asList(v).map(toText).join(toText(sep)),
-  split: (v, sep?: unknown) => (sep === undefined ? toText(v).trim().split(/\s+/) : toText(v).split(toText(sep))),
-  replace: (v, a, b) => toText(v).split(toText(a)).join(toText(b)),
-  regex_replace: (v, re, rep = '') =>
-    toText(v).replace(
-      pyRe(toText(re), 'gm'),
-      toText(rep)
-        .replace(/\\(\d)/g, '$$$1')
-        .replace(/\\g<(\w+)>/g, '$$<$1>'),
-    ),
-  regex_search: (v, re) => {
-    const m = pyRe(toText(re), 'm').exec(toText(v));
-    return m ? m[0] : null;
+  title: (v) => toText(v).replace(/[A-Za-z0-9]+/g, (w) => w[0]!.toUpperCase() + w.slice(1).toLowerCase()),
+  trim: (v, a, kw) => {
+    const chars = arg<unknown>(a, kw, 0, 'chars', null);
+    const s = toText(v);
+    if (chars === null) return s.trim();
+    const set = new Set(String(chars));
+    let i = 0;
+    let j = s.length;
+    while (i < j && set.has(s[i]!)) i++;
+    while (j > i && set.has(s[j - 1]!)) j--;
+    return s.slice(i, j);
   },
-  regex_findall: (v, re) => [...toText(v).matchAll(pyRe(toText(re), 'gm'))].map((m) => (m.length > 2 ? m.slice(1) : (m[1] ?? m[0]))),
-  indent: (v, width = 4, first = false) => {
+  center: (v, a, kw) => {
+    const s = toText(v);
+    const w = Number(arg(a, kw, 0, 'width', 80));
+    const total = Math.max(0, w - s.length);
+    const left = Math.floor(total / 2) + (total % 2 && w % 2 ? 1 : 0);
+    return ' '.repeat(left) + s + ' '.repeat(total - left);
+  },
+  wordcount: (v) => (toText(v).match(/\w+/g) ?? []).length,
+  truncate: (v, a, kw) => {
+    const s = toText(v);
+    const len = Number(arg(a, kw, 0, 'length', 255));
+    const killwords = truthy(arg(a, kw, 1, 'killwords', false));
+    const end = String(arg(a, kw, 2, 'end', '...'));
+    const leeway = Number(arg(a, kw, 3, 'leeway', 5));
+    if (s.length <= len + leeway) return s;
+    if (killwords) return s.slice(0, len - end.length) + end;
+    const cut = s
+      .slice(0, len - end.length)
+      .split(' ')
+      .slice(0, -1)
+      .join(' ');
+    return cut + end;
+  },
+  first: (v) => {
+    const l = asList(v);
+    return l.length ? l[0] : new Undefined('first', 'No first item, sequence was empty.');
+  },
+  last: (v) => {
+    const l = asList(v);
+    return l.length ? l.at(-1) : new Undefined('last', 'No last item, sequence was empty.');
+  },
+  join: (v, a, kw) => {
+    const attr = arg<unknown>(a, kw, 1, 'attribute', null);
+    return asList(v)
+      .map((x) => toText(attr === null ? x : attrOf(x, attr)))
+      .join(toText(arg(a, kw, 0, 'd', '')));
+  },
+  split: (v, a, kw) => pySplit(toText(v), arg(a, kw, 0, 'sep', undefined), arg(a, kw, 1, 'maxsplit', undefined)),
+  replace: (v, a, kw) => {
+    const s = toText(v);
+    const old = toText(arg(a, kw, 0, 'old', ''));
+    const rep = toText(arg(a, kw, 1, 'new', ''));
+    const count = arg<unknown>(a, kw, 2, 'count', null);
+    const parts = s.split(old);
+    if (count === null || parts.length <= Number(count) + 1) return parts.join(rep);
+    return parts.slice(0, Number(count) + 1).join(rep) + old + parts.slice(Number(count) + 1).join(old);
+  },
+  regex_replace: (v, a, kw) => {
+    const count = Number(arg(a, kw, 4, 'count', 0));
+    let re = pyRe(
+      toText(arg(a, kw, 0, 'regex', '')),
+      reFlags({ ignorecase: arg(a, kw, 2, 'ignorecase', false), multiline: arg(a, kw, 3, 'multiline', false) }, 'g'),
+    );
+    const rep = pyReplacement(toText(arg(a, kw, 1, 'replace', '')));
+    if (!count) return toText(v).replace(re, rep);
+    let n = 0;
+    re = new RegExp(re.source, re.flags);
+    return toText(v).replace(re, (...m) => (n++ < count ? m[0].replace(new RegExp(re.source, re.flags.replace('g', '')), rep) : m[0]));
+  },
+  regex_search: (v, a, kw) => {
+    const [pattern, ...groups] = a;
+    const m = pyRe(toText(pattern ?? kw.regex), reFlags(kw)).exec(toText(v));
+    if (!m) return null;
+    if (!groups.length) return m[0];
+    return groups.map((g) => {
+      const s = toText(g);
+      const num = /^\\(\d+)$/.exec(s) ?? /^\\g<(\d+)>$/.exec(s);
+      if (num) return m[Number(num[1])] ?? null;
+      const name = /^\\g<(\w+)>$/.exec(s);
+      if (name) return m.groups?.[name[1]!] ?? null;
+      throw new TemplateError(`regex_search: unknown group argument '${s}'`);
+    });
+  },
+  regex_findall: (v, a, kw) =>
+    [
+      ...toText(v).matchAll(
+        pyRe(
+          toText(arg(a, kw, 0, 'regex', '')),
+          reFlags({ multiline: arg(a, kw, 1, 'multiline', false), ignorecase: arg(a, kw, 2, 'ignorecase', false) }, 'g'),
+        ),
+      ),
+    ].map((m) => (m.length > 2 ? m.slice(1) : (m[1] ?? m[0]))),
+  regex_escape: (v) => toText(v).replace(/[^A-Za-z0-9_]/g, (c) => `\\${c}`),
+  indent: (v, a, kw) => {
+    const width = arg<unknown>(a, kw, 0, 'width', 4);
+    const first = truthy(arg(a, kw, 1, 'first', false));
+    const blank = truthy(arg(a, kw, 2, 'blank', false));
     const pad = typeof width === 'string' ? width : ' '.repeat(Number(width));
     return toText(v)
       .split('\n')
-      .map((l, i) => ((i > 0 || first) && l ? pad + l : l))
+      .map((l, i) => ((i > 0 || first) && (l || blank) ? pad + l : l))
       .join('\n');
   },
-  to_json: (v) => JSON.stringify(defined(v)),
-  to_nice_json: (v, indent = 4) => JSON.stringify(defined(v), null, Number(indent)),
-  to_yaml: (v) => toYaml(defined(v)).trimEnd(),
-  to_nice_yaml: (v) => toYaml(defined(v)),
+  to_json: (v, _a, kw) =>
+    pyJson(defined(v), {
+      indent: kw.indent === undefined ? undefined : Number(kw.indent),
+      sortKeys: truthy(kw.sort_keys ?? false),
+      ensureAscii: truthy(kw.ensure_ascii ?? true),
+    }),
+  to_nice_json: (v, a, kw) =>
+    pyJson(defined(v), {
+      indent: Number(arg(a, kw, 0, 'indent', 4)),
+      sortKeys: truthy(arg(a, kw, 1, 'sort_keys', true)),
+      itemSep: ',',
+      ensureAscii: truthy(kw.ensure_ascii ?? true),
+    }),
+  to_yaml: (v, _a, kw) => pyYaml(defined(v), Number(kw.indent ?? 2), kw.default_flow_style === undefined ? null : (kw.default_flow_style as boolean)),
+  to_nice_yaml: (v, a, kw) => pyYaml(defined(v), Number(arg(a, kw, 0, 'indent', 4)), false),
   from_json: (v) => JSON.parse(toText(v)),
-  from_yaml: (v) => fromYaml(toText(v)),
+  from_yaml: (v) => (typeof v === 'string' ? (fromYaml(v) ?? null) : defined(v)),
+  from_yaml_all: (v) => parseAllDocuments(toText(v)).map((d) => d.toJS()),
   b64encode: (v) => Buffer.from(toText(v), 'utf8').toString('base64'),
   b64decode: (v) => Buffer.from(toText(v), 'base64').toString('utf8'),
   basename: (v) => posix.basename(toText(v)),
-  dirname: (v) => posix.dirname(toText(v)),
+  dirname: (v) => {
+    const s = toText(v);
+    const i = s.lastIndexOf('/');
+    if (i < 0) return '';
+    const head = s.slice(0, i + 1);
+    return /^\/+$/.test(head) ? head : head.replace(/\/+$/, '');
+  },
+  expanduser: (v) => toText(v).replace(/^~(?=\/|$)/, process.env.HOME ?? '~'),
+  realpath: (v) => posix.resolve(toText(v)),
+  splitext: (v) => {
+    const s = toText(v);
+    const ext = posix.extname(s);
+    return [s.slice(0, s.length - ext.length), ext];
+  },
+  path_join: (v) => posix.join(...(Array.isArray(v) ? v.map(toText) : [toText(v)])),
   quote: (v) => {
     const s = toText(v);
+    if (s === '') return "''";
     return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'"'"'`)}'`;
   },
-  list: (v) => asList(v),
-  unique: (v) => asList(v).filter((x, i, a) => a.findIndex((y) => deepEqual(x, y)) === i),
-  sort: (v) => [...asList(v)].sort((a, b) => (String(a) < String(b) ? -1 : String(a) > String(b) ? 1 : 0)),
-  reverse: (v) => (typeof v === 'string' ? [...v].reverse().join('') : [...asList(v)].reverse()),
-  min: (v) => asList(v).reduce((a, b) => Math.min(a as number, b as number)),
-  max: (v) => asList(v).reduce((a, b) => Math.max(a as number, b as number)),
-  sum: (v) => asList(v).reduce((a: number, b) => a + Number(b), 0),
-  flatten: (v) => asList(v).flat(Infinity),
-  union: (v, o) => [...new Set([...asList(v), ...asList(o)])],
-  difference: (v, o) => asList(v).filter((x) => !asList(o).some((y) => deepEqual(x, y))),
-  intersect: (v, o) => asList(v).filter((x) => asList(o).some((y) => deepEqual(x, y))),
-  combine: (v, ...others) => Object.assign({}, defined(v), ...others.map(defined)),
-  dict2items: (v) => Object.entries(defined(v) as object).map(([key, value]) => ({ key, value })),
-  items2dict: (v) => Object.fromEntries(asList(v).map((i) => [(i as { key: string }).key, (i as { value: unknown }).value])),
-  map: (v, what, ...rest) => {
-    const items = asList(v);
-    if (typeof what === 'string' && what.startsWith('attribute=')) return items.map((i) => (i as Record<string, unknown>)[what.slice(10)]);
-    const f = FILTERS[toText(what)];
-    if (!f) throw new TemplateError(`map: unknown filter '${toText(what)}'`);
-    return items.map((i) => f(i, ...rest));
+  ternary: (v, a, kw) => {
+    const none = arg<unknown>(a, kw, 2, 'none_val', undefined);
+    if (v === null && none !== undefined) return none;
+    return truthy(v) ? arg(a, kw, 0, 'true_val', undefined) : arg(a, kw, 1, 'false_val', undefined);
   },
-  selectattr: (v, attr, test = 'truthy', arg?: unknown) =>
-    asList(v).filter((i) => runTest(toText(test), (i as Record<string, unknown>)[toText(attr)] ?? new Undefined(toText(attr)), arg === undefined ? [] : [arg])),
-  rejectattr: (v, attr, test = 'truthy', arg?: unknown) =>
-    asList(v).filter(
-      (i) => !runTest(toText(test), (i as Record<string, unknown>)[toText(attr)] ?? new Undefined(toText(attr)), arg === undefined ? [] : [arg]),
-    ),
-  select: (v, test = 'truthy', arg?: unknown) => asList(v).filter((i) => runTest(toText(test), i, arg === undefined ? [] : [arg])),
-  reject: (v, test = 'truthy', arg?: unknown) => asList(v).filter((i) => !runTest(toText(test), i, arg === undefined ? [] : [arg])),
-  ternary: (v, a, b) => (truthy(v) ? a : b),
-  mandatory: (v) => defined(v),
-  hash: (v) => toText(v),
-  cidr_overlaps: (a, b) => {
-    const [x, y] = [parseCidr(toText(a)), parseCidr(toText(b))];
+  type_debug: (v) => (v instanceof Undefined ? 'AnsibleUndefined' : typeName(v)),
+  hash: (v, a) => hashOf(toText(a[0] ?? 'sha1'))(v),
+  checksum: hashOf('sha1'),
+  sha1: hashOf('sha1'),
+  md5: hashOf('md5'),
+  to_uuid: (v, a) => {
+    // uuid5 in Ansible's namespace, as its to_uuid filter computes.
+    const ns = Buffer.from(toText(a[0] ?? '361E6D51-FAEC-444A-9079-341386DA8E2E').replace(/-/g, ''), 'hex');
+    const h = createHash('sha1').update(ns).update(toText(v)).digest();
+    h[6] = (h[6]! & 0x0f) | 0x50;
+    h[8] = (h[8]! & 0x3f) | 0x80;
+    const x = h.subarray(0, 16).toString('hex');
+    return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20)}`;
+  },
+  random: (v, a, kw) => {
+    v = defined(v);
+    const seed = kw.seed;
+    const rnd = seed === undefined ? Math.random() : parseInt(createHash('sha1').update(pyStr(seed)).digest('hex').slice(0, 8), 16) / 2 ** 32;
+    if (typeof v === 'number') {
+      const start = Number(arg(a, kw, 0, 'start', 0));
+      const step = Number(arg(a, kw, 1, 'step', 1));
+      return start + Math.floor((rnd * (v - start)) / step) * step;
+    }
+    const l = asList(v);
+    return l[Math.floor(rnd * l.length)];
+  },
+  shuffle: (v) => {
+    const l = [...asList(v)];
+    for (let i = l.length - 1; i > 0; i--) {
+      const j = Math.floor(Math.random() * (i + 1));
+      [l[i], l[j]] = [l[j], l[i]];
+    }
+    return l;
+  },
+  human_readable: (v, a, kw) => humanReadable(v, truthy(arg(a, kw, 0, 'isbits', false)), arg(a, kw, 1, 'unit', null)),
+  human_to_bytes: (v, a, kw) => humanToBytes(v, arg(a, kw, 0, 'default_unit', null), truthy(arg(a, kw, 1, 'isbits', false))),
+  format: (v, a) => {
+    return percentFormat(toText(v), a.length === 1 && isMapping(a[0]) ? a[0] : a);
+  },
+  comment: (v, a, kw) => {
+    const style = String(arg(a, kw, 0, 'style', 'plain'));
+    const prefix = String(kw.prefix ?? (style === 'c' ? '// ' : style === 'erlang' ? '% ' : '# '));
+    const decoration = String(kw.decoration ?? prefix);
+    const body = toText(v)
+      .split('\n')
+      .map((l) => `${decoration}${l}`.trimEnd());
+    const edge = decoration.trimEnd();
+    return `${edge}\n${body.join('\n')}\n${edge}`;
+  },
+  urlencode: (v) =>
+    isMapping(v)
+      ? Object.entries(v)
+          .map(([k, x]) => `${encodeURIComponent(k)}=${encodeURIComponent(pyStr(x))}`)
+          .join('&')
+      : encodeURIComponent(toText(v)).replace(/%2F/g, '/'),
+  urlsplit: (v, a) => {
+    const u = new URL(toText(v));
+    const parts: Record<string, unknown> = {
+      scheme: u.protocol.replace(/:$/, ''),
+      netloc: u.host,
+      path: u.pathname,
+      query: u.search.replace(/^\?/, ''),
+      fragment: u.hash.replace(/^#/, ''),
+      hostname: u.hostname,
+      port: u.port ? Number(u.port) : null,
+      username: u.username || null,
+      password: u.password || null,
+    };
+    return a[0] === undefined ? parts : parts[toText(a[0])];
+  },
+  e: (v) => toText(v).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&#34;').replace(/'/g, '&#39;'),
+  safe: (v) => v,
+  cidr_overlaps: (v, a) => {
+    const [x, y] = [parseCidr(toText(v)), parseCidr(toText(a[0]))];
     const mask = Math.min(x.bits, y.bits);
     const m = mask === 0 ? 0 : (~0 << (32 - mask)) >>> 0;
     return (x.addr & m) >>> 0 === (y.addr & m) >>> 0;
   },
-  concat: (...parts) => parts.map(toText).join(''),
 };
+defs.d = defs.default!;
+defs.count = defs.length!;
+defs.escape = defs.e!;
+Object.assign(FILTERS, defs);
 
 /** An IPv4 CIDR as a number and a prefix length; throws on anything else. */
 function parseCidr(c: string): { addr: number; bits: number } {
@@ -180,92 +382,3 @@ function parseCidr(c: string): { addr: number; bits: number } {
   if (!m || m.slice(1, 5).some((o) => Number(o) > 255) || Number(m[5]) > 32) throw new TemplateError(`'${c}' is not an IPv4 CIDR such as 10.244.0.0/16`);
   return { addr: ((Number(m[1]) << 24) | (Number(m[2]) << 16) | (Number(m[3]) << 8) | Number(m[4])) >>> 0, bits: Number(m[5]) };
 }
-FILTERS.d = FILTERS.default!;
-FILTERS.count = FILTERS.length!;
-
-function versionCmp(a: string, b: string): number {
-  const pa = a.split(/[.-]/).map((x) => (/^\d+$/.test(x) ? Number(x) : x));
-  const pb = b.split(/[.-]/).map((x) => (/^\d+$/.test(x) ? Number(x) : x));
-  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
-    const x = pa[i] ?? 0;
-    const y = pb[i] ?? 0;
-    if (x === y) continue;
-    return x < y ? -1 : 1;
-  }
-  return 0;
-}
-
-const status = (v: unknown): Record<string, unknown> => {
-  v = defined(v);
-  if (!v || typeof v !== 'object') throw new TemplateError('expected a registered task result');
-  return v as Record<string, unknown>;
-};
-
-export const TESTS: Record<string, (v: unknown, ...args: unknown[]) => boolean> = {
-  defined: (v) => !(v instanceof Undefined),
-  undefined: (v) => v instanceof Undefined,
-  none: (v) => defined(v) === null,
-  truthy: (v) => truthy(v),
-  falsy: (v) => !truthy(v),
-  succeeded: (v) => !status(v).failed,
-  failed: (v) => Boolean(status(v).failed),
-  changed: (v) => Boolean(status(v).changed),
-  skipped: (v) => Boolean(status(v).skipped),
-  string: (v) => typeof defined(v) === 'string',
-  number: (v) => typeof defined(v) === 'number',
-  boolean: (v) => typeof defined(v) === 'boolean',
-  mapping: (v) => {
-    const x = defined(v);
-    return x !== null && typeof x === 'object' && !Array.isArray(x);
-  },
-  sequence: (v) => Array.isArray(defined(v)) || typeof defined(v) === 'string',
-  iterable: (v) => Array.isArray(defined(v)) || typeof defined(v) === 'string',
-  match: (v, re) => pyRe(`^(?:${toText(re)})`).test(toText(v)),
-  search: (v, re) => pyRe(toText(re)).test(toText(v)),
-  regex: (v, re) => pyRe(toText(re)).test(toText(v)),
-  in: (v, c) => contains(c, v),
-  eq: (v, o) => deepEqual(defined(v), o),
-  version: (v, other, op = '==') => {
-    const c = versionCmp(toText(v), toText(other));
-    const o = toText(op);
-    return (
-      {
-        '==': c === 0,
-        eq: c === 0,
-        '!=': c !== 0,
-        ne: c !== 0,
-        '<': c < 0,
-        lt: c < 0,
-        '<=': c <= 0,
-        le: c <= 0,
-        '>': c > 0,
-        gt: c > 0,
-        '>=': c >= 0,
-        ge: c >= 0,
-      }[o] ?? false
-    );
-  },
-};
-TESTS.success = TESTS.succeeded!;
-TESTS.failure = TESTS.failed!;
-TESTS.change = TESTS.changed!;
-TESTS.skip = TESTS.skipped!;
-TESTS.version_compare = TESTS.version!;
-
-export function runTest(name: string, v: unknown, args: unknown[]): boolean {
-  const t = TESTS[name];
-  if (!t) throw new TemplateError(`unknown test '${name}'`);
-  return t(v, ...args);
-}
-
-export function contains(container: unknown, item: unknown): boolean {
-  container = defined(container);
-  item = defined(item);
-  if (typeof container === 'string') return container.includes(toText(item));
-  if (Array.isArray(container)) return container.some((x) => deepEqual(x, item));
-  if (container && typeof container === 'object') return Object.hasOwn(container, String(item));
-  throw new TemplateError(`'in' needs a string, list or mapping on its right, got ${JSON.stringify(container)}`);
-}
-
-/** Sentinel for `omit`: module arguments set to it are dropped. */
-export const OMIT = '__omit_place_holder__tsplay__';

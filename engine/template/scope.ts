@@ -22,11 +22,13 @@ export class Scope implements Lookup {
   constructor(
     readonly layers: readonly Layer[],
     private readonly renderer: Renderer,
+    /** The inventory's hosts matching a pattern (query('inventory_hostnames', ...)). */
+    readonly hosts?: (pattern: string) => string[],
   ) {}
 
   /** A scope with one more layer on top (task vars, loop item, ...). */
   with(vars: Vars, raw = false): Scope {
-    return new Scope([...this.layers, { vars, raw }], this.renderer);
+    return new Scope([...this.layers, { vars, raw }], this.renderer, this.hosts);
   }
 
   has(name: string): boolean {

@@ -1,32 +1,28 @@
+// One entry point for templating: YAML values and .j2 files are Jinja2 as
+// Ansible renders them; .hbs files are Handlebars, the project's own template
+// language, with the same filters as helpers.
 import Handlebars from 'handlebars';
-import { contains, deepEqual, FILTERS, TemplateError, toText, truthy, Undefined } from './filters.js';
+import './filters.js';
+import './filters-collections.js';
+import './tests.js';
+import './lookups.js';
+import { FILTERS } from './expr.js';
+import { type Loader, renderTemplate, renderValue, type TemplateOptions } from './jinja.js';
+import { contains, pyEq as deepEqual, toText, truthy } from './python.js';
 import type { Scope } from './scope.js';
+import { TemplateError, Undefined } from './undefined.js';
 
 const hb = Handlebars.create();
 
 /** Helpers that may meet an undefined value on purpose. */
-const UNDEFINED_OK = new Set([
-  'default',
-  'd',
-  'hostvar',
-  'if',
-  'unless',
-  'each',
-  'with',
-  'lookup',
-  'log',
-  'blockHelperMissing',
-  'helperMissing',
-  'is_defined',
-  '__capture',
-]);
+const UNDEFINED_OK = new Set(['default', 'd', 'hostvar', 'if', 'unless', 'each', 'with', 'lookup', 'log', 'blockHelperMissing', 'helperMissing', 'is_defined']);
 
 for (const [name, f] of Object.entries(FILTERS)) {
   hb.registerHelper(name, (...args: unknown[]) => {
     const params = args.slice(0, -1).map((a) => (a === undefined && UNDEFINED_OK.has(name) ? new Undefined('value') : a));
     if (!UNDEFINED_OK.has(name) && params.some((p) => p === undefined)) throw new TemplateError(`helper '${name}' was given an undefined value`);
     const [first, ...rest] = params;
-    return f(first, ...rest);
+    return f(first, rest, {});
   });
 }
 const boolHelpers: Record<string, (...a: unknown[]) => boolean> = {
@@ -41,6 +37,8 @@ const boolHelpers: Record<string, (...a: unknown[]) => boolean> = {
   is_defined: (a) => a !== undefined && !(a instanceof Undefined),
 };
 for (const [name, f] of Object.entries(boolHelpers)) hb.registerHelper(name, (...args: unknown[]) => f(...args.slice(0, -1)));
+// Handlebars has no ~ operator: {{concat "a=" x}} joins its arguments as text.
+hb.registerHelper('concat', (...args: unknown[]) => args.slice(0, -1).map(toText).join(''));
 
 /** `{{hostvar host "name"}}`: another host's variable, the way roles build /etc/hosts or backend lists. */
 hb.registerHelper('hostvar', (host: unknown, name: unknown, options: { data?: { root?: Record<string, unknown> } }) => {
@@ -48,15 +46,6 @@ hb.registerHelper('hostvar', (host: unknown, name: unknown, options: { data?: { 
   const vars = hostvars?.[String(host)];
   if (!vars) throw new TemplateError(`hostvar: '${String(host)}' is not an inventory host`);
   return vars[String(name)];
-});
-
-/** Takes a single expression's value out of Handlebars untouched, through the render's own data frame. */
-interface Capture {
-  value?: unknown;
-}
-hb.registerHelper('__capture', (v: unknown, options: { data?: { capture?: Capture } }) => {
-  if (options.data?.capture) options.data.capture.value = v;
-  return '';
 });
 
 const compiled = new Map<string, HandlebarsTemplateDelegate>();
@@ -94,9 +83,9 @@ function missingNames(text: string, scope: Scope): string[] {
   return [...out];
 }
 
-function run(text: string, scope: Scope, ctx: object, capture?: Capture): string {
+function run(text: string, scope: Scope, ctx: object): string {
   try {
-    return compile(text)(ctx, { allowProtoPropertiesByDefault: false, data: capture ? { capture } : undefined });
+    return compile(text)(ctx, { allowProtoPropertiesByDefault: false });
   } catch (e) {
     if (e instanceof TemplateError && e.variable) throw e;
     const msg = (e as Error).message;
@@ -115,51 +104,64 @@ function run(text: string, scope: Scope, ctx: object, capture?: Capture): string
   }
 }
 
-// Exactly one expression and nothing around it, whitespace included (ansible-core 2.19): "{{v}}\\n" is a string.
-const SINGLE = /^\{\{(?!\{)\s*([^{}]+?)\s*\}\}$/;
-const PATH = /^[A-Za-z_][\w-]*(?:\.(?:[\w-]+|\[[^\]]+\]))*$/;
-
-/** Reads `a.b.[c].0` from the scope, keeping the value's type. */
-function lookupPath(path: string, scope: Scope): unknown {
-  const parts = path.match(/\[[^\]]+\]|[^.]+/g)!.map((p) => (p.startsWith('[') ? p.slice(1, -1) : p));
-  let v = scope.lookup(parts[0]!);
-  let name = parts[0]!;
-  for (const p of parts.slice(1)) {
-    if (v instanceof Undefined) break;
-    name += `.${p}`;
-    if (v !== null && typeof v === 'object' && p in (v as object)) v = (v as Record<string, unknown>)[p];
-    else v = new Undefined(name);
-  }
-  if (v instanceof Undefined) throw new TemplateError(`'${v.name}' is undefined`, v.name);
-  return v;
+/** A value needs templating when it holds any Jinja delimiter, as Ansible's is_template decides. */
+export function hasTemplate(s: string): boolean {
+  return s.includes('{{') || s.includes('{%') || s.includes('{#');
 }
 
-export function hasTemplate(s: string): boolean {
-  return s.includes('{{');
+const PATH = /^\{\{\s*([A-Za-z_][\w]*(?:\.[A-Za-z_][\w]*)*)\s*\}\}$/;
+
+/** Why a template failed, naming the variable when one was undefined. */
+function explain(e: unknown, text: string): never {
+  if (e instanceof TemplateError) {
+    const where = text.length > 200 ? `${text.slice(0, 197)}...` : text;
+    if (e.message.includes(where)) throw e;
+    throw new TemplateError(`${e.message} (in '${where.trim()}')`, e.variable);
+  }
+  throw e;
 }
 
 /**
- * Renders one string. A string that is exactly one `{{ ... }}` keeps the type
- * of its value (a list stays a list), as Ansible's native types do for users.
+ * Renders one string. A string that is exactly one `{{ expression }}` keeps
+ * its value's type (a list stays a list), as ansible-core 2.19's native types do.
  */
 export function renderString(s: string, scope: Scope): unknown {
   if (!hasTemplate(s)) return s;
-  const single = SINGLE.exec(s);
-  if (single) {
-    const inner = single[1]!;
-    // A variable wins over a helper of the same name (`{{list}}` with a variable `list`).
-    if (PATH.test(inner) && (!hb.helpers[inner] || scope.has(inner))) return lookupPath(inner, scope);
-    if (!inner.startsWith('#') && !inner.startsWith('/') && !inner.startsWith('!') && !inner.startsWith('>')) {
-      const capture: Capture = {};
-      run(`{{__capture (${inner})}}`, scope, scope.asContext(), capture);
-      return capture.value instanceof Undefined ? '' : capture.value;
+  // The common case, {{ name }} or {{ a.b }}, skips the evaluator.
+  const path = PATH.exec(s);
+  if (path) {
+    const parts = path[1]!.split('.');
+    let v = scope.lookup(parts[0]!);
+    for (let i = 1; i < parts.length && !(v instanceof Undefined); i++) {
+      const obj = v as Record<string, unknown> | null;
+      v =
+        obj !== null && typeof obj === 'object' && !Array.isArray(obj) && parts[i]! in obj && obj[parts[i]!] !== undefined
+          ? obj[parts[i]!]
+          : new Undefined(
+              parts.slice(0, i + 1).join('.'),
+              obj !== null && typeof obj === 'object' && !Array.isArray(obj) ? `'dict object' has no attribute '${parts[i]}'` : undefined,
+            );
     }
+    if (!(v instanceof Undefined)) return v;
   }
-  return run(s, scope, scope.asContext());
+  try {
+    return renderValue(s, scope);
+  } catch (e) {
+    explain(e, s);
+  }
 }
 
-/** Renders a template file's text, always to a string. */
-export function renderText(text: string, scope: Scope): string {
+/** Renders a .j2 template file's text with Ansible's settings (trim_blocks on, lstrip_blocks off). */
+export function renderJinjaFile(text: string, scope: Scope, opts: TemplateOptions = { trimBlocks: true }, load?: Loader): string {
+  try {
+    return renderTemplate(text, scope, { ...opts, pyEscapes: true }, load);
+  } catch (e) {
+    explain(e, text.split('\n')[0] ?? '');
+  }
+}
+
+/** Renders a .hbs template file's text with Handlebars. */
+export function renderHandlebars(text: string, scope: Scope): string {
   return run(text, scope, scope.asContext());
 }
 

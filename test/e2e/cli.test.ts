@@ -177,7 +177,7 @@ describe('tsplay run over the local connection', function () {
       writeFileSync(
         pb,
         `- hosts: web\n  gather_facts: false\n  strategy: ${strategy}\n  tasks:\n` +
-          `    - shell: "sleep {{#if (eq inventory_hostname 'w1')}}1.5{{else}}0{{/if}}; echo one-{{inventory_hostname}} >> /tmp/tsplay-e2e/log"\n` +
+          `    - shell: "sleep {{ 1.5 if inventory_hostname == 'w1' else 0 }}; echo one-{{ inventory_hostname }} >> /tmp/tsplay-e2e/log"\n` +
           `    - shell: "echo two-{{inventory_hostname}} >> /tmp/tsplay-e2e/log"\n`,
       );
       const r = await tsplay('run', pb, '-i', inv);
