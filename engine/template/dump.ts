@@ -95,8 +95,7 @@ export function pyYaml(v: unknown, indent = 2, flow: boolean | null = null): str
   const emit = (x: unknown, pad: string, key: string | null, inMap: boolean) => {
     const empty = Array.isArray(x) ? !x.length : isMapping(x) ? !Object.keys(x).length : true;
     if (empty || leafFlow(x)) {
-      const text = empty && !Array.isArray(x) && !isMapping(x) ? yamlScalar(x) : flowYaml(x);
-      lines.push(`${pad}${key ?? ''}${text}`);
+      lines.push(`${pad}${key ?? ''}${flowYaml(x)}`);
       return;
     }
     if (key !== null) lines.push(`${pad}${key.trimEnd()}`);
@@ -111,13 +110,13 @@ export function pyYaml(v: unknown, indent = 2, flow: boolean | null = null): str
           emit(item, '', null, false);
           sub.push(...lines.splice(saved));
           for (const [i, l] of sub.entries()) lines.push(i === 0 ? `${inner}${dash}${l}` : `${inner}${' '.repeat(dash.length)}${l}`);
-        } else lines.push(`${inner}${dash}${isScalar(item) && !Array.isArray(item) && !isMapping(item) ? yamlScalar(item) : flowYaml(item)}`);
+        } else lines.push(`${inner}${dash}${flowYaml(item)}`);
       });
       return;
     }
     for (const k of Object.keys(x as object).sort()) emit((x as Record<string, unknown>)[k], inner, `${yamlScalar(k)}: `, true);
   };
-  if (isScalar(v) && !Array.isArray(v) && !isMapping(v)) return `${yamlScalar(v)}\n...\n`;
+  if (!Array.isArray(v) && !isMapping(v)) return `${yamlScalar(v)}\n...\n`;
   emit(v, '', null, false);
   return `${lines.join('\n')}\n`;
 }

@@ -6,7 +6,7 @@ import { parse as fromYaml, parseAllDocuments } from 'yaml';
 import { pyJson, pyYaml } from './dump.js';
 import { FILTERS, type Filter } from './expr.js';
 import { pythonList } from './lists.js';
-import { defined, isMapping, type Kwargs, percentFormat, pyEq, pyRepr, pySplit, pyStr, toText, truthy, typeName } from './python.js';
+import { defined, isMapping, type Kwargs, methodOf, percentFormat, pyRepr, pySplit, pyStr, toText, truthy, typeName } from './python.js';
 import { pyRe } from './regex.js';
 import { TemplateError, Undefined } from './undefined.js';
 
@@ -20,10 +20,6 @@ export function toBool(v: unknown): boolean {
   if (typeof v === 'number') return v === 1;
   if (typeof v === 'string') return ['yes', 'on', '1', 'true', 'y', 't'].includes(v.toLowerCase().trim());
   return false;
-}
-
-export function deepEqual(a: unknown, b: unknown): boolean {
-  return pyEq(a, b);
 }
 
 /** Sentinel for `omit`: module arguments set to it are dropped. */
@@ -137,29 +133,10 @@ const defs: Record<string, Filter> = {
   },
   lower: (v) => toText(v).toLowerCase(),
   upper: (v) => toText(v).toUpperCase(),
-  capitalize: (v) => {
-    const s = toText(v);
-    return s.charAt(0).toUpperCase() + s.slice(1).toLowerCase();
-  },
+  capitalize: (v) => methodOf(toText(v), 'capitalize')!([], {}),
   title: (v) => toText(v).replace(/[A-Za-z0-9]+/g, (w) => w[0]!.toUpperCase() + w.slice(1).toLowerCase()),
-  trim: (v, a, kw) => {
-    const chars = arg<unknown>(a, kw, 0, 'chars', null);
-    const s = toText(v);
-    if (chars === null) return s.trim();
-    const set = new Set(String(chars));
-    let i = 0;
-    let j = s.length;
-    while (i < j && set.has(s[i]!)) i++;
-    while (j > i && set.has(s[j - 1]!)) j--;
-    return s.slice(i, j);
-  },
-  center: (v, a, kw) => {
-    const s = toText(v);
-    const w = Number(arg(a, kw, 0, 'width', 80));
-    const total = Math.max(0, w - s.length);
-    const left = Math.floor(total / 2) + (total % 2 && w % 2 ? 1 : 0);
-    return ' '.repeat(left) + s + ' '.repeat(total - left);
-  },
+  trim: (v, a, kw) => methodOf(toText(v), 'strip')!([arg<unknown>(a, kw, 0, 'chars', null)], {}),
+  center: (v, a, kw) => methodOf(toText(v), 'center')!([arg(a, kw, 0, 'width', 80)], {}),
   wordcount: (v) => (toText(v).match(/\w+/g) ?? []).length,
   truncate: (v, a, kw) => {
     const s = toText(v);

@@ -54,7 +54,7 @@ function iterable(v: unknown): unknown[] {
   throw new TemplateError(`'${typeName(v)}' object is not iterable`);
 }
 
-function macro(params: Param[], body: Node[], defFrame: Frame, env: RenderEnv, name: string) {
+function macro(params: Param[], body: Node[], defFrame: Frame, env: RenderEnv) {
   return (args: unknown[], kw: Kwargs): string => {
     const f = new Frame(defFrame, defFrame.root);
     params.forEach((p, i) => {
@@ -66,7 +66,6 @@ function macro(params: Param[], body: Node[], defFrame: Frame, env: RenderEnv, n
     if (Object.hasOwn(kw, 'caller')) f.own.set('caller', kw.caller);
     const out: string[] = [];
     renderNodes(body, f, env, out);
-    void name;
     return out.join('');
   };
 }
@@ -113,10 +112,10 @@ function renderNodes(nodes: Node[], frame: Frame, env: RenderEnv, out: string[])
         break;
       }
       case 'macro':
-        frame.own.set(n.name, macro(n.params, n.body, frame, env, n.name));
+        frame.own.set(n.name, macro(n.params, n.body, frame, env));
         break;
       case 'call': {
-        const caller = macro(n.params, n.body, frame, env, 'caller');
+        const caller = macro(n.params, n.body, frame, env);
         const c = n.e;
         if (c.t !== 'call') throw new TemplateError('{% call %} needs a macro call');
         const [args, kw] = evalArgs(c.args, frame);
